@@ -1,0 +1,33 @@
+package dev.nabla;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A trainable tensor: a layer's weights or anything an optimizer updates. A model's variables are
+ * views into one flat buffer, so one fused optimizer call updates all of them.
+ */
+public class Variable extends Tensor {
+  private final String name;
+
+  private Variable(FloatPointer data, int[] shape, boolean owner, String name) {
+    super(data, shape, owner);
+    this.name = name;
+  }
+
+  /** A new variable holding a copy of {@code values}. */
+  public static Variable of(float[] values, int... shape) {
+    Variable v = new Variable(Tensor.allocate(sizeOf(shape)), shape, true, "variable");
+    v.copyFrom(values);
+    return v;
+  }
+
+  /** A variable backed by {@code shape}'s worth of {@code base}'s memory from {@code offset}. */
+  public static Variable viewOf(Tensor base, long offset, String name, int... shape) {
+    Tensor v = base.view(offset, shape);
+    return new Variable(v.pointer(), shape, false, name);
+  }
+
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.nabla.backend;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.jni.NablaCpu;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.openblas.global.openblas_full;
+
+/**
+ * The CPU backend: OpenBLAS sgemm for matmul, our C++ kernels (native/cpu) for the rest.
+ * Construct through {@link Backends}, which probes that both native libraries load.
+ *
+ * <p>Threads: OpenBLAS's pool is the only parallelism; our kernels are single-threaded passes
+ * over data the sgemm just left in cache. On 2 shared cores an oversubscribed pool is
+ * catastrophic (see shared GUIDE), so the default is 1 thread and callers choose more.
+ */
+public final class CpuBackend implements Backend {
+  private final LongPointer correctOut = new LongPointer(1);
+  private int threads;
+
+  CpuBackend(int threads) {
+    setThreads(threads);
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  @Override
+  public String describe() {
+    return "cpu: OpenBLAS " + openblas_full.openblas_get_corename().getString() + " core, "
+        + threads + " thread" + (threads == 1 ? "" : "s") + " + libnabla_cpu kernels";
+  }
+
+  @Override
+  public void setThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    this.threads = threads;
+    openblas_full.openblas_set_num_threads(threads);
+  }
+
+  @Override
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
+      Tensor b, float beta, Tensor c) {
+    openblas_full.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+        transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a.pointer(), transA ? m : k,
+        b.pointer(), transB ? k : n, beta, c.pointer(), n);
+  }
+
+  @Override
+  public void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
+      Activation act, float alpha) {
+    NablaCpu.nabla_bias_act_forward(x.pointer(), ptr(bias), z.pointer(), y.pointer(), rows, cols,
+        act.ordinal(), alpha);
+  }
+
+  @Override
+  public void actBackward(Tensor z, Tensor y, Tensor dy, Tensor dz, int rows, int cols,
+      Activation act, float alpha) {
+    NablaCpu.nabla_act_backward(z.pointer(), y.pointer(), dy.pointer(), dz.pointer(), rows, cols,
+        act.ordinal(), alpha);
+  }
+
+  @Override
+  public void biasGrad(Tensor dz, Tensor db, int rows, int cols) {
+    NablaCpu.nabla_bias_grad(dz.pointer(), db.pointer(), rows, cols);
+  }
+
+  @Override
+  public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
+      int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
+      long[] correct) {
+    double loss = NablaCpu.nabla_softmax_xent(pred.pointer(), labels.pointer(), ptr(rowLoss),
+        ptr(grad), rows, cols, sparse ? 1 : 0, fromLogits ? 1 : 0, labelSmoothing, gradScale,
+        correct == null ? null : correctOut);
+    if (correct != null) {
+      correct[0] = correctOut.get(0);
+    }
+    return loss;
+  }
+
+  @Override
+  public void dropout(Tensor x, Tensor y, long n, long seed, long step, int stream, float rate) {
+    NablaCpu.nabla_dropout(x.pointer(), y.pointer(), n, seed, step, stream,
+        Philox.threshold(rate), 1f / (1f - rate));
+  }
+
+  @Override
+  public void sgdUpdate(Tensor w, Tensor g, Tensor velocity, long n, float lr, float momentum,
+      boolean nesterov) {
+    NablaCpu.nabla_sgd_update(w.pointer(), g.pointer(), ptr(velocity), n, lr, momentum,
+        nesterov ? 1 : 0);
+  }
+
+  @Override
+  public void adamUpdate(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
+      float beta1, float beta2, float epsilon, boolean amsgrad) {
+    NablaCpu.nabla_adam_update(w.pointer(), g.pointer(), m.pointer(), v.pointer(), ptr(vhat), n,
+        alpha, beta1, beta2, epsilon, amsgrad ? 1 : 0);
+  }
+
+  private static FloatPointer ptr(Tensor t) {
+    return t == null ? null : t.pointer();
+  }
+}

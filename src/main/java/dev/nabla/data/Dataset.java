@@ -1,0 +1,180 @@
+package dev.nabla.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * An image-classification dataset held in flat float arrays, the layout the training loop feeds
+ * to the kernels directly: images as {@code n*rows*cols} floats in [0,1], labels as float class
+ * indices {@code 0..numClasses-1}.
+ */
+public final class Dataset {
+
+    public static final String MNIST = "mnist";
+    public static final String FASHION_MNIST = "fashion-mnist";
+    /** Where Debian's dataset-fashion-mnist package installs the four .gz files. */
+    public static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+    private static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+    private static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+    private static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
+
+    public final String name;
+    public final float[] xTrain, yTrain, xTest, yTest;
+    public final int rows, cols, numClasses;
+
+    public Dataset(String name, float[] xTrain, float[] yTrain, float[] xTest, float[] yTest,
+                   int rows, int cols, int numClasses) {
+        int pixels = rows * cols;
+        if (rows <= 0 || cols <= 0 || numClasses <= 0
+                || xTrain.length != yTrain.length * pixels || xTest.length != yTest.length * pixels) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: inconsistent sizes: xTrain %d, yTrain %d, xTest %d, yTest %d for %dx%d images, %d classes",
+                    name, xTrain.length, yTrain.length, xTest.length, yTest.length, rows, cols, numClasses));
+        }
+        this.name = name;
+        this.xTrain = xTrain;
+        this.yTrain = yTrain;
+        this.xTest = xTest;
+        this.yTest = yTest;
+        this.rows = rows;
+        this.cols = cols;
+        this.numClasses = numClasses;
+    }
+
+    public String name() { return name; }
+    public float[] xTrain() { return xTrain; }
+    public float[] yTrain() { return yTrain; }
+    public float[] xTest() { return xTest; }
+    public float[] yTest() { return yTest; }
+    public int rows() { return rows; }
+    public int cols() { return cols; }
+    public int numClasses() { return numClasses; }
+    public int nTrain() { return yTrain.length; }
+    public int nTest() { return yTest.length; }
+
+    /** MNIST from {@code dir}; each file may be raw or have a .gz suffix. */
+    public static Dataset mnist(Path dir) throws IOException {
+        return read(MNIST, dir, "fetch it with: scripts/fetch-mnist.sh " + dir);
+    }
+
+    /** Fashion-MNIST from {@code dir}, normally {@link #FASHION_MNIST_DIR} (.gz files; raw also accepted). */
+    public static Dataset fashionMnist(Path dir) throws IOException {
+        String fix = dir.toAbsolutePath().normalize().equals(FASHION_MNIST_DIR)
+                ? "install it with: apt-get install dataset-fashion-mnist (or scripts/fetch-fashion-mnist.sh)"
+                : "copy the four files there from " + FASHION_MNIST_DIR + " (apt-get install dataset-fashion-mnist)";
+        return read(FASHION_MNIST, dir, fix);
+    }
+
+    /**
+     * Loads a dataset by name: "mnist" (default folder $NABLA_DATA_DIR/mnist, else ~/.cache/nabla/mnist,
+     * the same as scripts/fetch-mnist.sh) or "fashion-mnist" (default /usr/share/datasets/fashion-mnist).
+     */
+    public static Dataset load(String name, Path dirOrNull) throws IOException {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        switch (key) {
+            case MNIST:
+                return mnist(dirOrNull != null ? dirOrNull : defaultMnistDir());
+            case FASHION_MNIST:
+            case "fashionmnist":
+                return fashionMnist(dirOrNull != null ? dirOrNull : FASHION_MNIST_DIR);
+            default:
+                throw new IllegalArgumentException("unknown dataset '" + name + "'; accepted: "
+                        + MNIST + ", " + FASHION_MNIST);
+        }
+    }
+
+    /** $NABLA_DATA_DIR/mnist if that variable is set, else ~/.cache/nabla/mnist. */
+    public static Path defaultMnistDir() {
+        String env = System.getenv("NABLA_DATA_DIR");
+        Path base = env != null && !env.isBlank() ? Path.of(env)
+                : Path.of(System.getProperty("user.home"), ".cache", "nabla");
+        return base.resolve("mnist");
+    }
+
+    /** The first {@code nTrain} training and {@code nTest} test samples (copies), for quick runs. */
+    public Dataset slice(int nTrain, int nTest) {
+        if (nTrain < 0 || nTrain > nTrain() || nTest < 0 || nTest > nTest()) {
+            throw new IllegalArgumentException(String.format("%s: slice(%d, %d) out of range: the dataset has %d"
+                    + " training and %d test samples", name, nTrain, nTest, nTrain(), nTest()));
+        }
+        int p = rows * cols;
+        return new Dataset(name, Arrays.copyOf(xTrain, nTrain * p), Arrays.copyOf(yTrain, nTrain),
+                Arrays.copyOf(xTest, nTest * p), Arrays.copyOf(yTest, nTest), rows, cols, numClasses);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("Dataset(%s: %d train, %d test, %dx%d, %d classes)",
+                name, nTrain(), nTest(), rows, cols, numClasses);
+    }
+
+    // ---- loading -------------------------------------------------------------------------------
+
+    private static Dataset read(String name, Path dir, String fix) throws IOException {
+        // Resolve all four first so a missing download is reported before any slow decoding.
+        Path trainImages = find(name, dir, TRAIN_IMAGES, fix);
+        Path trainLabels = find(name, dir, TRAIN_LABELS, fix);
+        Path testImages = find(name, dir, TEST_IMAGES, fix);
+        Path testLabels = find(name, dir, TEST_LABELS, fix);
+        int numClasses = 10;
+
+        Idx.Array xtr = images(trainImages, fix);
+        Idx.Array xte = images(testImages, fix);
+        int[] s = xtr.shape(), t = xte.shape();
+        if (s[1] != t[1] || s[2] != t[2]) {
+            throw new Idx.IdxFormatException(String.format("%s has %dx%d images but %s has %dx%d; %s",
+                    trainImages, s[1], s[2], testImages, t[1], t[2], fix));
+        }
+        float[] ytr = labels(trainLabels, trainImages, xtr.count(), numClasses, fix);
+        float[] yte = labels(testLabels, testImages, xte.count(), numClasses, fix);
+        return new Dataset(name, xtr.toFloats(1f / 255f), ytr, xte.toFloats(1f / 255f), yte, s[1], s[2], numClasses);
+    }
+
+    /** {@code dir/base}, or {@code dir/base.gz}; else a NoSuchFileException saying which, where and the fix. */
+    private static Path find(String name, Path dir, String base, String fix) throws NoSuchFileException {
+        for (Path p : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {
+            if (Files.isRegularFile(p)) return p;
+        }
+        String where = Files.isDirectory(dir) ? "not found in " + dir : "folder " + dir + " does not exist";
+        throw new NoSuchFileException(dir.resolve(base).toString(), null,
+                name + " file " + base + " (or " + base + ".gz) " + where + "; " + fix);
+    }
+
+    private static Idx.Array images(Path file, String fix) throws IOException {
+        Idx.Array a = Idx.read(file, fix);
+        if (a.shape().length != 3 || a.type() != Idx.Type.UBYTE) {
+            throw new Idx.IdxFormatException(String.format("%s: expected ubyte images [n, rows, cols], found %s; "
+                    + "is it the right file? %s", file, a, fix));
+        }
+        return a;
+    }
+
+    private static float[] labels(Path file, Path imageFile, int nImages, int numClasses, String fix)
+            throws IOException {
+        Idx.Array a = Idx.read(file, fix);
+        if (a.shape().length != 1) {
+            throw new Idx.IdxFormatException(String.format("%s: expected 1-d labels [n], found %s; "
+                    + "is it the right file? %s", file, a, fix));
+        }
+        if (a.count() != nImages) {
+            throw new Idx.IdxFormatException(String.format("label/image count mismatch: %s has %d labels but %s has"
+                    + " %d images; the files come from different downloads or one is damaged; %s",
+                    file, a.count(), imageFile, nImages, fix));
+        }
+        float[] y = a.toFloats();
+        for (int i = 0; i < y.length; i++) {
+            if (!(y[i] >= 0 && y[i] < numClasses) || y[i] != Math.rint(y[i])) {
+                String v = y[i] == Math.rint(y[i]) ? String.valueOf((long) y[i]) : String.valueOf(y[i]);
+                throw new Idx.IdxFormatException(String.format("%s: label %s at index %d is out of range 0..%d; "
+                        + "is it the right file? %s", file, v, i, numClasses - 1, fix));
+            }
+        }
+        return y;
+    }
+}
