@@ -1,0 +1,19 @@
+package dev.nabla.callbacks;
+
+import java.util.Map;
+
+/**
+ * Keras's callback hooks. Epochs and batches count from 0, as in Keras; logs hold the running or
+ * final values of "loss", the metrics and, at epoch end, the "val_" ones.
+ */
+public interface Callback {
+  default void onTrainBegin() {}
+
+  default void onTrainEnd(Map<String, Float> logs) {}
+
+  default void onEpochBegin(int epoch) {}
+
+  default void onEpochEnd(int epoch, Map<String, Float> logs) {}
+
+  default void onTrainBatchEnd(int batch, Map<String, Float> logs) {}
+}

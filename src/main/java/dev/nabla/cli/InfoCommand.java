@@ -1,0 +1,37 @@
+package dev.nabla.cli;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Which backends work here, which native libraries loaded, and why not. */
+@Command(name = "info", description = "Show the backends available and the native libraries.")
+final class InfoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("nabla 0.1.0 on Java " + System.getProperty("java.version") + " ("
+        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+        + Runtime.getRuntime().availableProcessors() + " cores)");
+    out.println("backends:");
+    out.println("  java  available: pure-Java reference kernels");
+    String cpu = Backends.probeCpu();
+    if (cpu.isEmpty()) {
+      Backend b = Backends.select("cpu", 1).backend();
+      out.println("  cpu   available: " + b.describe().substring("cpu: ".length()));
+      out.println("        OpenBLAS threads: " + b.threads() + " (default; --threads N to change)");
+    } else {
+      out.println("  cpu   unavailable: " + cpu);
+    }
+    out.println("  cuda  unavailable: " + Backends.select("auto", 1).notes().get(0)
+        .substring("cuda skipped: ".length()));
+    out.println("auto selects: " + Backends.select("auto", 1).backend().name());
+    return 0;
+  }
+}

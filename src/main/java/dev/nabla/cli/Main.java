@@ -1,0 +1,55 @@
+package dev.nabla.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code java -jar nabla.jar <command>}: train, optimizers, info. Wrong flags or values exit 2
+ * with one line and the usage; failures at run time exit 1 with one line, never a stack trace
+ * (set NABLA_DEBUG=1 to see it).
+ */
+@Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
+    description = "Keras-style neural networks on Nabla's own CPU kernels.",
+    subcommands = {TrainCommand.class, OptimizersCommand.class, InfoCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI and returns its exit code (tests call this directly). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler((ex, a) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("nabla: " + ex.getMessage());
+      c.usage(c.getErr());
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+      c.getErr().println("nabla: error: " + oneLine(ex));
+      if (System.getenv("NABLA_DEBUG") != null) {
+        ex.printStackTrace(c.getErr());
+      }
+      return ex instanceof IllegalArgumentException ? 2 : 1;
+    });
+    return cli.execute(args);
+  }
+
+  static String oneLine(Throwable t) {
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      m = t.getClass().getSimpleName();
+    }
+    return m.lines().findFirst().orElse(m);
+  }
+}

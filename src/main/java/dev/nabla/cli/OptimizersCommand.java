@@ -1,0 +1,21 @@
+package dev.nabla.cli;
+
+import dev.nabla.optimizers.Optimizers;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Lists the optimizers, as dir(tf.keras.optimizers) does. */
+@Command(name = "optimizers", description = "List the optimizers (--optimizer NAME accepts each).")
+final class OptimizersCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    for (String name : Optimizers.NAMES) {
+      spec.commandLine().getOut().println(name);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,235 @@
+package dev.nabla.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.nabla.Tensor;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.callbacks.History;
+import dev.nabla.data.Dataset;
+import dev.nabla.losses.Loss;
+import dev.nabla.losses.Losses;
+import dev.nabla.nn.FitOptions;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.layers.Dense;
+import dev.nabla.nn.layers.Dropout;
+import dev.nabla.nn.layers.Flatten;
+import dev.nabla.optimizers.Optimizer;
+import dev.nabla.optimizers.Optimizers;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Trains the seed network (Flatten -> Dense(hidden, relu) -> Dropout -> Dense(10, softmax)). */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train the MNIST network and report test accuracy.")
+final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--dataset", defaultValue = "mnist",
+      description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})")
+  String dataset;
+
+  @Option(names = "--data-dir", description = "folder holding the IDX files "
+      + "(default: ~/.cache/nabla/mnist, or /usr/share/datasets/fashion-mnist)")
+  Path dataDir;
+
+  @Option(names = "--epochs", defaultValue = "5", description = "default: ${DEFAULT-VALUE}")
+  int epochs;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
+  int batchSize;
+
+  @Option(names = "--optimizer", defaultValue = "adam", description = "default: ${DEFAULT-VALUE}")
+  String optimizer;
+
+  @Option(names = "--learning-rate", description = "default: the optimizer's Keras default")
+  Double learningRate;
+
+  @Option(names = "--loss", defaultValue = "sparse_categorical_crossentropy",
+      description = "default: ${DEFAULT-VALUE}")
+  String loss;
+
+  @Option(names = "--hidden", defaultValue = "128", description = "default: ${DEFAULT-VALUE}")
+  int hidden;
+
+  @Option(names = "--dropout", defaultValue = "0.2", description = "default: ${DEFAULT-VALUE}")
+  double dropout;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "auto, cpu, java or cuda (default: ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--seed", description = "seed for weights, shuffling and dropout")
+  Long seed;
+
+  @Option(names = "--validation-split", defaultValue = "0",
+      description = "fraction held out for validation (default: ${DEFAULT-VALUE})")
+  double validationSplit;
+
+  @Option(names = "--threads", defaultValue = "1",
+      description = "OpenBLAS threads for the cpu device (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--verbose", defaultValue = "1", description = "0, 1 or 2 (default: 1)")
+  int verbose;
+
+  @Option(names = "--metrics-out", description = "write a JSON summary of the run here")
+  Path metricsOut;
+
+  @Override
+  public Integer call() throws IOException {
+    validate();
+    PrintWriter err = spec.commandLine().getErr();
+    PrintStream out = System.out;
+    Backends.Selection selection;
+    try {
+      selection = Backends.select(device, threads);
+    } catch (Backends.BackendUnavailableException e) {
+      err.println("nabla: error: " + e.getMessage());
+      return 1;
+    }
+    Backend backend = selection.backend();
+    for (String note : selection.notes()) {
+      err.println("nabla: " + note);
+    }
+    out.println("device: " + backend.describe());
+
+    Dataset data = Dataset.load(dataset, dataDir);
+    Loss lossFn = Losses.get(loss);
+    Optimizer opt = Optimizers.get(optimizer,
+        learningRate == null ? Map.of() : Map.of("learning_rate", learningRate));
+
+    int classes = data.numClasses;
+    try (Tensor xTrain = Tensor.of(data.xTrain, data.nTrain(), data.rows, data.cols);
+        Tensor yTrain = labels(data.yTrain, classes, lossFn);
+        Tensor xTest = Tensor.of(data.xTest, data.nTest(), data.rows, data.cols);
+        Tensor yTest = labels(data.yTest, classes, lossFn);
+        Sequential model = new Sequential(
+            new Flatten(data.rows, data.cols),
+            new Dense(hidden, "relu"),
+            new Dropout(dropout),
+            new Dense(classes, "softmax"))) {
+      if (seed != null) {
+        model.setSeed(seed);
+      }
+      model.setBackend(backend);
+      model.compile(opt, lossFn, "accuracy");
+      model.summary();
+      FitOptions options = new FitOptions().epochs(epochs).batchSize(batchSize)
+          .validationSplit(validationSplit).verbose(verbose);
+      History history = model.fit(xTrain, yTrain, options);
+      Map<String, Float> test = model.evaluate(xTest, yTest, 32, verbose == 1 ? 1 : 0);
+      List<Double> seconds = history.epochSeconds();
+      int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
+      for (int e = 0; e < seconds.size(); e++) {
+        out.printf("epoch %d: %.3f s, %.0f samples/s%n", e + 1, seconds.get(e),
+            trainSamples / seconds.get(e));
+      }
+      out.printf("Test accuracy: %.4f - test loss: %.4f%n", test.get("accuracy"),
+          test.get("loss"));
+      if (metricsOut != null) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dataset", data.name);
+        m.put("device", backend.name());
+        m.put("threads", backend.threads());
+        m.put("optimizer", opt.name());
+        m.put("learning_rate", opt.learningRate());
+        m.put("loss", lossFn.name());
+        m.put("batch_size", batchSize);
+        m.put("epochs", epochs);
+        m.put("hidden", hidden);
+        m.put("dropout", dropout);
+        m.put("test_accuracy", test.get("accuracy"));
+        m.put("test_loss", test.get("loss"));
+        m.put("epoch_seconds", seconds);
+        m.put("samples_per_second", seconds.stream().map(s -> trainSamples / s).toList());
+        m.put("history", new HashMap<>(history.history()));
+        writeAtomically(metricsOut, new GsonBuilder().setPrettyPrinting()
+            .serializeSpecialFloatingPointValues().create().toJson(m));
+        out.println("metrics written to " + metricsOut);
+      }
+    }
+    return 0;
+  }
+
+  private void validate() {
+    if (epochs < 1) {
+      throw bad("--epochs must be >= 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw bad("--batch-size must be >= 1, got " + batchSize);
+    }
+    if (hidden < 1) {
+      throw bad("--hidden must be >= 1, got " + hidden);
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw bad("--dropout must be in [0, 1), got " + dropout);
+    }
+    if (!(validationSplit >= 0 && validationSplit < 1)) {
+      throw bad("--validation-split must be in [0, 1), got " + validationSplit);
+    }
+    if (threads < 1) {
+      throw bad("--threads must be >= 1, got " + threads);
+    }
+    if (verbose < 0 || verbose > 2) {
+      throw bad("--verbose must be 0, 1 or 2, got " + verbose);
+    }
+    if (!Backends.DEVICES.contains(device)) {
+      throw bad("--device must be one of " + String.join(", ", Backends.DEVICES) + ", got '"
+          + device + "'");
+    }
+    try {
+      Losses.get(loss);
+      Optimizers.get(optimizer,
+          learningRate == null ? Map.of() : Map.of("learning_rate", learningRate));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** Class indices as-is for sparse losses, one-hot rows otherwise. */
+  private static Tensor labels(float[] classes, int numClasses, Loss loss) {
+    if (loss.sparseLabels()) {
+      return Tensor.of(classes, classes.length);
+    }
+    float[] oneHot = new float[classes.length * numClasses];
+    for (int i = 0; i < classes.length; i++) {
+      oneHot[i * numClasses + (int) classes[i]] = 1f;
+    }
+    return Tensor.of(oneHot, classes.length, numClasses);
+  }
+
+  /** Writes via a temporary file in the same folder, then renames: never a half-written file. */
+  static void writeAtomically(Path target, String text) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.nabla.graph;
+
+import dev.nabla.Tensor;
+import dev.nabla.Variable;
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A reverse-mode autodiff tape, planned once for fixed shapes and run many times.
+ *
+ * <p>Building the graph (the op methods below) allocates every buffer; {@link #forward()} and
+ * {@link #backward(Node)} then run the ops in order and in reverse, allocating nothing. A model
+ * keeps one graph per batch shape (the last partial batch gets its own).
+ *
+ * <p>Dropout masks are drawn from (seed, {@link #setStep step}, the op's stream), so they are the
+ * same on every backend and a resumed run redraws the masks it would have drawn.
+ */
+public final class Graph implements AutoCloseable {
+  private final Backend backend;
+  private final boolean training;
+  private final List<Node> nodes = new ArrayList<>();
+  private final List<Tensor> owned = new ArrayList<>();
+  private final List<Node> params = new ArrayList<>();
+  private long seed;
+  private long step;
+
+  /**
+   * @param training whether the graph computes gradients (and drops out); an inference graph
+   *     allocates no gradient buffers.
+   */
+  public Graph(Backend backend, boolean training) {
+    this.backend = backend;
+    this.training = training;
+  }
+
+  public Backend backend() {
+    return backend;
+  }
+
+  public boolean training() {
+    return training;
+  }
+
+  public void setSeed(long seed) {
+    this.seed = seed;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** The training step whose dropout masks the next forward pass draws. */
+  public void setStep(long step) {
+    this.step = step;
+  }
+
+  public long step() {
+    return step;
+  }
+
+  // ---- leaves ------------------------------------------------------------------------------
+
+  /** A value fed from outside before each run (a batch of inputs or labels). */
+  public Node input(int... shape) {
+    return add(new Leaf(this, shape, alloc(shape), null));
+  }
+
+  /** A trainable value: reads {@code variable}, writes its gradient into {@code grad}. */
+  public Node param(Variable variable, Tensor grad) {
+    if (grad != null && grad.size() != variable.size()) {
+      throw new IllegalArgumentException("gradient buffer size " + grad.size()
+          + " does not match variable " + variable.name() + " of size " + variable.size());
+    }
+    Leaf leaf = new Leaf(this, variable.shape(), variable, training ? grad : null);
+    leaf.requiresGrad = training && grad != null;
+    params.add(leaf);
+    return add(leaf);
+  }
+
+  // ---- ops -----------------------------------------------------------------------------------
+
+  /** (m, k) x (k, n) -> (m, n). */
+  public Node matmul(Node a, Node b) {
+    return add(new Ops.MatMul(this, a, b));
+  }
+
+  /** act(x + bias): Dense's epilogue, fused. bias may be null. */
+  public Node biasActivation(Node x, Node bias, Activation act) {
+    return add(new Ops.BiasActivation(this, x, bias, act));
+  }
+
+  public Node activation(Node x, Activation act) {
+    return biasActivation(x, null, act);
+  }
+
+  /** Inverted dropout with the given rate; the identity in an inference graph. */
+  public Node dropout(Node x, float rate, int stream) {
+    if (!training || rate == 0f) {
+      return x;
+    }
+    return add(new Ops.Dropout(this, x, rate, stream));
+  }
+
+  /** The same values seen with another shape (Flatten, Reshape). */
+  public Node reshape(Node x, int... shape) {
+    if (Tensor.sizeOf(shape) != x.size()) {
+      throw new IllegalArgumentException("cannot reshape " + Arrays.toString(x.shape) + " to "
+          + Arrays.toString(shape));
+    }
+    return add(new Ops.Reshape(this, x, shape));
+  }
+
+  /** a + b, elementwise; either may be a single value (broadcast). */
+  public Node add(Node a, Node b) {
+    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.ADD));
+  }
+
+  /** a - b, elementwise; either may be a single value (broadcast). */
+  public Node sub(Node a, Node b) {
+    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.SUB));
+  }
+
+  /** a * b, elementwise; either may be a single value (broadcast). */
+  public Node mul(Node a, Node b) {
+    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.MUL));
+  }
+
+  /** c * x for a constant c. */
+  public Node scale(Node x, float c) {
+    return add(new Ops.Unary(this, x, Ops.Unary.Kind.SCALE, c));
+  }
+
+  public Node square(Node x) {
+    return add(new Ops.Unary(this, x, Ops.Unary.Kind.SQUARE, 0f));
+  }
+
+  public Node abs(Node x) {
+    return add(new Ops.Unary(this, x, Ops.Unary.Kind.ABS, 0f));
+  }
+
+  /** Natural log of max(x, floor): pass floor = 0 for a plain log. */
+  public Node log(Node x, float floor) {
+    return add(new Ops.Unary(this, x, Ops.Unary.Kind.LOG, floor));
+  }
+
+  /** Sum of all elements -> a scalar (shape []). */
+  public Node sum(Node x) {
+    return add(new Ops.Reduce(this, x, false, false));
+  }
+
+  /** Mean of all elements -> a scalar. */
+  public Node mean(Node x) {
+    return add(new Ops.Reduce(this, x, true, false));
+  }
+
+  /** Mean over the last axis: (..., n) -> (...). */
+  public Node meanLastAxis(Node x) {
+    return add(new Ops.Reduce(this, x, true, true));
+  }
+
+  /**
+   * Per-sample softmax cross-entropy (rows). When {@code pred} is a softmax whose only consumer
+   * is this loss and {@code fromLogits} is false, the loss reads the softmax's logits instead
+   * (exact log-softmax, gradient softmax - target): TensorFlow-Keras does the same.
+   */
+  public Node softmaxCrossEntropy(Node labels, Node pred, boolean sparse, boolean fromLogits,
+      float labelSmoothing) {
+    return add(new Ops.SoftmaxCrossEntropy(this, labels, pred, sparse, fromLogits,
+        labelSmoothing));
+  }
+
+  /** Per-sample loss over the last axis for the pointwise losses (bce, mse, mae). */
+  public Node pointwiseLoss(Node labels, Node pred, PointwiseLoss loss) {
+    return add(new Ops.Pointwise(this, labels, pred, loss));
+  }
+
+  /** Keras's sum_over_batch_size: sum(loss * weight) / number of loss values. weights may be null. */
+  public Node sumOverBatchSize(Node perSample, Node weights) {
+    return add(new Ops.SumOverBatchSize(this, perSample, weights));
+  }
+
+  // ---- running -----------------------------------------------------------------------------
+
+  public void forward() {
+    for (Node n : nodes) {
+      n.forward();
+    }
+  }
+
+  /** Back-propagates from a scalar {@code loss}; parameter gradients land in their buffers. */
+  public void backward(Node loss) {
+    if (!training) {
+      throw new IllegalStateException("backward() on an inference graph");
+    }
+    if (loss.size() != 1) {
+      throw new IllegalArgumentException("backward() needs a scalar loss, got " + loss);
+    }
+    if (!loss.requiresGrad) {
+      throw new IllegalArgumentException("nothing trainable feeds " + loss);
+    }
+    for (Node n : nodes) {
+      n.gradWritten = false;
+    }
+    loss.grad.buffer().put(0, 1f);
+    loss.gradWritten = true;
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      Node n = nodes.get(i);
+      if (n.requiresGrad && n.gradWritten && n.inputs.length > 0) {
+        n.backward();
+      }
+    }
+    for (Node p : params) { // a parameter no path reached has gradient zero, not last step's
+      if (p.requiresGrad && !p.gradWritten) {
+        p.grad.pointer().zero();
+      }
+    }
+  }
+
+  /** Frees every buffer this graph allocated (not the variables or their gradients). */
+  @Override
+  public void close() {
+    for (Tensor t : owned) {
+      t.close();
+    }
+    owned.clear();
+    nodes.clear();
+  }
+
+  // ---- planning ----------------------------------------------------------------------------
+
+  private <N extends Node> N add(N node) {
+    if (node.requiresGrad && node.grad == null && training) {
+      node.grad = alloc(node.shape);
+    }
+    nodes.add(node);
+    return node;
+  }
+
+  Tensor alloc(int... shape) {
+    Tensor t = Tensor.zeros(shape);
+    owned.add(t);
+    return t;
+  }
+
+  /** A leaf: an input fed from outside or a parameter. */
+  static final class Leaf extends Node {
+    Leaf(Graph g, int[] shape, Tensor value, Tensor grad) {
+      super(g, shape);
+      this.value = value;
+      this.grad = grad;
+    }
+
+    @Override
+    protected void forward() {}
+
+    @Override
+    protected void backward() {}
+  }
+}

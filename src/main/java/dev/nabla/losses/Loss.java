@@ -1,0 +1,63 @@
+package dev.nabla.losses;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.JavaBackend;
+import dev.nabla.graph.Graph;
+import dev.nabla.graph.Node;
+
+/**
+ * A Keras loss: per-sample values, reduced by sum_over_batch_size (sum of weighted values over
+ * their count). Subclasses add their per-sample rule to a graph; {@link #call} evaluates it once
+ * on tensors, the way Keras's {@code loss(y_true, y_pred)} does.
+ */
+public abstract class Loss {
+  private final String name;
+
+  protected Loss(String name) {
+    this.name = name;
+  }
+
+  /** The name Keras logs it under, e.g. "sparse_categorical_crossentropy". */
+  public String name() {
+    return name;
+  }
+
+  /** Whether labels are class indices (one per sample) rather than arrays shaped like y_pred. */
+  public boolean sparseLabels() {
+    return false;
+  }
+
+  /** Adds the per-sample losses (any shape; reduced over all of it) to the graph. */
+  public abstract Node perSample(Graph g, Node yTrue, Node yPred);
+
+  /** Adds the reduced, scalar loss; {@code weights} (per sample) may be null. */
+  public Node build(Graph g, Node yTrue, Node yPred, Node weights) {
+    return g.sumOverBatchSize(perSample(g, yTrue, yPred), weights);
+  }
+
+  public float call(Tensor yTrue, Tensor yPred) {
+    return call(yTrue, yPred, null);
+  }
+
+  /** The reduced loss for these tensors (Keras's {@code loss(y_true, y_pred, sample_weight)}). */
+  public float call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    try (Graph g = new Graph(new JavaBackend(), false)) {
+      Node t = g.input(yTrue.shape());
+      Node p = g.input(yPred.shape());
+      Node w = sampleWeight == null ? null : g.input(sampleWeight.shape());
+      Node loss = build(g, t, p, w);
+      t.value().copyFrom(yTrue);
+      p.value().copyFrom(yPred);
+      if (w != null) {
+        w.value().copyFrom(sampleWeight);
+      }
+      g.forward();
+      return loss.value().get(0);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

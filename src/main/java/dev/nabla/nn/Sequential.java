@@ -1,0 +1,635 @@
+package dev.nabla.nn;
+
+import dev.nabla.Tensor;
+import dev.nabla.Variable;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.callbacks.Callback;
+import dev.nabla.callbacks.History;
+import dev.nabla.callbacks.ProgressBar;
+import dev.nabla.graph.Graph;
+import dev.nabla.graph.Node;
+import dev.nabla.losses.Loss;
+import dev.nabla.losses.Losses;
+import dev.nabla.metrics.Metric;
+import dev.nabla.metrics.Metrics;
+import dev.nabla.nn.layers.Dense;
+import dev.nabla.nn.layers.Layer;
+import dev.nabla.optimizers.Optimizer;
+import dev.nabla.optimizers.Optimizers;
+import java.io.PrintStream;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Keras's Sequential model: layers in a row, compile(optimizer, loss, metrics), fit, evaluate,
+ * predict, summary.
+ *
+ * <p>Every parameter lives in one flat buffer (layers hold views) and so does every gradient, so
+ * an optimizer step is one fused call. Each batch shape gets a graph planned once (the last
+ * partial batch its own), after which a training step allocates no tensor memory.
+ */
+public class Sequential implements AutoCloseable {
+  private final List<Layer> layers = new ArrayList<>();
+  private final Map<String, Integer> nameCounts = new HashMap<>();
+  private final Map<String, Plan> plans = new HashMap<>();
+  private Backend backend;
+  private Optimizer optimizer;
+  private Loss loss;
+  private List<String> metricNames = List.of();
+  private long seed = new SplittableRandom().nextLong();
+  private PrintStream out = System.out;
+  private int[] inputShape;
+  private Tensor ownedParams; // the flat parameter memory; params is a Variable view of it
+  private Variable params;
+  private Tensor grads;
+  private final List<List<Variable>> layerWeights = new ArrayList<>();
+  private final List<List<Tensor>> layerGrads = new ArrayList<>();
+  private List<Tensor> gradList;
+  private List<Variable> paramList;
+  private boolean stopTraining;
+
+  public Sequential(Layer... layers) {
+    for (Layer l : layers) {
+      add(l);
+    }
+  }
+
+  public Sequential add(Layer layer) {
+    if (params != null) {
+      throw new IllegalStateException("cannot add layers to a built model");
+    }
+    String base = snake(layer.className());
+    int n = nameCounts.merge(base, 1, Integer::sum);
+    layer.setName(n == 1 ? base : base + "_" + (n - 1));
+    layers.add(layer);
+    return this;
+  }
+
+  public List<Layer> layers() {
+    return List.copyOf(layers);
+  }
+
+  /** Seeds weight initialisation, shuffling and dropout masks; call before build or fit. */
+  public Sequential setSeed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /** Where progress and summaries are printed (System.out by default). */
+  public Sequential setOutput(PrintStream out) {
+    this.out = out;
+    return this;
+  }
+
+  /** Runs this model on {@code backend} from now on (see {@link Backends#select}). */
+  public Sequential setBackend(Backend backend) {
+    closePlans();
+    this.backend = backend;
+    if (optimizer != null) {
+      optimizer.setBackend(backend);
+    }
+    return this;
+  }
+
+  public Backend backend() {
+    if (backend == null) {
+      setBackend(Backends.defaultBackend());
+    }
+    return backend;
+  }
+
+  /** Asks fit to stop after the current epoch (for callbacks such as early stopping). */
+  public void stopTraining() {
+    stopTraining = true;
+  }
+
+  // ---- compile -------------------------------------------------------------------------------
+
+  /** Keras's compile("adam", "sparse_categorical_crossentropy", "accuracy"). */
+  public void compile(String optimizer, String loss, String... metrics) {
+    compile(Optimizers.get(optimizer), Losses.get(loss), metrics);
+  }
+
+  public void compile(Optimizer optimizer, Loss loss, String... metrics) {
+    if (this.optimizer != null && this.optimizer != optimizer) {
+      this.optimizer.close();
+    }
+    this.optimizer = optimizer;
+    this.loss = loss;
+    for (String m : metrics) {
+      if (!isAccuracy(m)) {
+        Metrics.get(m, Map.of()); // fail now on unknown names, not at fit time
+      }
+    }
+    this.metricNames = List.of(metrics);
+    optimizer.setBackend(backend());
+    closePlans();
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public Loss loss() {
+    return loss;
+  }
+
+  // ---- build ---------------------------------------------------------------------------------
+
+  /** Creates the weights for this per-sample input shape (done by fit if the first layer declared it). */
+  public void build(int... sampleShape) {
+    if (params != null) {
+      if (!Arrays.equals(sampleShape, inputShape)) {
+        throw new IllegalArgumentException("model was built for input shape "
+            + Arrays.toString(inputShape) + ", got " + Arrays.toString(sampleShape));
+      }
+      return;
+    }
+    if (layers.isEmpty()) {
+      throw new IllegalStateException("the model has no layers");
+    }
+    List<List<Layer.ParamSpec>> specs = new ArrayList<>();
+    long total = 0;
+    int[] shape = sampleShape.clone();
+    for (Layer l : layers) {
+      List<Layer.ParamSpec> s = l.params(shape);
+      specs.add(s);
+      for (Layer.ParamSpec p : s) {
+        total += Tensor.sizeOf(p.shape());
+      }
+      shape = l.outputShape(shape);
+    }
+    inputShape = sampleShape.clone();
+    int n = Math.toIntExact(total);
+    ownedParams = Tensor.zeros(n);
+    params = Variable.viewOf(ownedParams, 0, "params", n);
+    grads = Tensor.zeros(n);
+    SplittableRandom rng = new SplittableRandom(seed);
+    long offset = 0;
+    FloatBuffer pb = params.buffer();
+    for (int i = 0; i < layers.size(); i++) {
+      List<Variable> w = new ArrayList<>();
+      List<Tensor> g = new ArrayList<>();
+      for (Layer.ParamSpec p : specs.get(i)) {
+        long size = Tensor.sizeOf(p.shape());
+        float[] init = new float[Math.toIntExact(size)];
+        p.initializer().fill(init, p.fanIn(), p.fanOut(), rng);
+        pb.put((int) offset, init);
+        w.add(Variable.viewOf(params, offset, layers.get(i).name() + "/" + p.name(), p.shape()));
+        g.add(grads.view(offset, p.shape()));
+        offset += size;
+      }
+      layerWeights.add(w);
+      layerGrads.add(g);
+    }
+    paramList = List.of(params);
+    gradList = List.of(grads);
+  }
+
+  public boolean built() {
+    return params != null;
+  }
+
+  /** The per-sample input shape, once known. */
+  public int[] inputShape() {
+    return inputShape == null ? null : inputShape.clone();
+  }
+
+  /** The per-sample output shape. */
+  public int[] outputShape() {
+    requireBuilt();
+    int[] s = inputShape.clone();
+    for (Layer l : layers) {
+      s = l.outputShape(s);
+    }
+    return s;
+  }
+
+  /** Every weight, in Keras's order (each a view into the model's flat parameter buffer). */
+  public List<Variable> weights() {
+    requireBuilt();
+    List<Variable> all = new ArrayList<>();
+    layerWeights.forEach(all::addAll);
+    return all;
+  }
+
+  /** All parameters as one flat variable (what the optimizer updates). */
+  public Variable flatParameters() {
+    requireBuilt();
+    return params;
+  }
+
+  /** All gradients of the last training step, flat, aligned with {@link #flatParameters()}. */
+  public Tensor flatGradients() {
+    requireBuilt();
+    return grads;
+  }
+
+  public long countParams() {
+    requireBuilt();
+    return params.size();
+  }
+
+  private void requireBuilt() {
+    if (params == null) {
+      int[] declared = layers.isEmpty() ? null : layers.get(0).declaredInputShape();
+      if (declared == null) {
+        throw new IllegalStateException("the model is not built yet: call build(inputShape), "
+            + "fit, or give the first layer an input shape (e.g. new Flatten(28, 28))");
+      }
+      build(declared);
+    }
+  }
+
+  // ---- summary -------------------------------------------------------------------------------
+
+  /** Prints Keras's summary table. */
+  public void summary() {
+    out.print(summaryString());
+    out.flush();
+  }
+
+  public String summaryString() {
+    requireBuilt();
+    String rule = "_".repeat(65) + "\n";
+    StringBuilder sb = new StringBuilder("Model: \"sequential\"\n").append(rule);
+    sb.append(String.format(Locale.ROOT, " %-28s%-26s%-10s%n", "Layer (type)", "Output Shape",
+        "Param #"));
+    sb.append("=".repeat(65)).append('\n');
+    int[] shape = inputShape.clone();
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      long count = 0;
+      for (Variable v : layerWeights.get(i)) {
+        count += v.size();
+      }
+      shape = l.outputShape(shape);
+      String out = "(None, " + String.join(", ",
+          Arrays.stream(shape).mapToObj(Integer::toString).toArray(String[]::new)) + ")";
+      sb.append(String.format(Locale.ROOT, " %-28s%-26s%-10s%n",
+          l.name() + " (" + l.className() + ")", out, String.format(Locale.ROOT, "%,d", count)));
+      sb.append(i == layers.size() - 1 ? "" : " ".repeat(65) + "\n");
+    }
+    sb.append("=".repeat(65)).append('\n');
+    sb.append(String.format(Locale.ROOT, "Total params: %,d%n", params.size()));
+    sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", params.size()));
+    sb.append("Non-trainable params: 0\n").append(rule);
+    return sb.toString();
+  }
+
+  // ---- fit -----------------------------------------------------------------------------------
+
+  /** Keras's fit(x, y, epochs=..., batch_size=...) with the other arguments at their defaults. */
+  public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+    return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
+  }
+
+  public History fit(Tensor x, Tensor y, FitOptions o) {
+    requireCompiled();
+    int n = checkData(x, y, "fit");
+    Tensor trainX = x, trainY = y, valX = o.validationX, valY = o.validationY;
+    int nTrain = n;
+    if (valX == null && o.validationSplit > 0) {
+      nTrain = (int) (n * (1.0 - o.validationSplit)); // Keras: the last fraction, unshuffled
+      if (nTrain == 0 || nTrain == n) {
+        throw new IllegalArgumentException("validation_split " + o.validationSplit + " of " + n
+            + " samples leaves an empty training or validation set");
+      }
+      valX = rows(x, nTrain, n);
+      valY = rows(y, nTrain, n);
+    } else if (valX != null) {
+      checkData(valX, valY, "validation_data");
+    }
+    List<Callback> callbacks = new ArrayList<>();
+    History history = new History();
+    callbacks.add(history);
+    callbacks.addAll(o.callbacks);
+    List<Metric> metrics = resolveMetrics(y);
+    Metric lossTracker = Metrics.mean("loss");
+    int[] order = new int[nTrain];
+    for (int i = 0; i < nTrain; i++) {
+      order[i] = i;
+    }
+    SplittableRandom shuffler = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    int steps = (nTrain + o.batchSize - 1) / o.batchSize;
+    boolean dynamic = ProgressBar.isTerminal();
+    Map<String, Float> logs = new LinkedHashMap<>();
+    stopTraining = false;
+    callbacks.forEach(Callback::onTrainBegin);
+    for (int epoch = 0; epoch < o.epochs && !stopTraining; epoch++) {
+      for (Callback c : callbacks) {
+        c.onEpochBegin(epoch);
+      }
+      if (o.verbose > 0) {
+        out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+      }
+      if (o.shuffle) {
+        shuffle(order, shuffler);
+      }
+      lossTracker.reset();
+      metrics.forEach(Metric::reset);
+      ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+      for (int step = 0; step < steps; step++) {
+        int start = step * o.batchSize;
+        int rows = Math.min(o.batchSize, nTrain - start);
+        Plan p = plan(true, rows, y);
+        gather(trainX, order, start, rows, p.x.value());
+        gather(trainY, order, start, rows, p.y.value());
+        p.graph.setStep(optimizer.iterations());
+        p.graph.forward();
+        p.graph.backward(p.loss);
+        optimizer.applyGradients(gradList, paramList);
+        lossTracker.updateMean(p.loss.value().get(0), rows);
+        for (Metric m : metrics) {
+          m.update(p.y.value(), p.pred.value(), null, rows);
+        }
+        if (o.verbose == 1 && dynamic || callbacks.size() > 1) {
+          fillLogs(logs, lossTracker, metrics, "");
+          bar.update(step + 1, logs);
+          for (Callback c : callbacks) {
+            c.onTrainBatchEnd(step, logs);
+          }
+        }
+      }
+      logs = new LinkedHashMap<>();
+      fillLogs(logs, lossTracker, metrics, "");
+      if (valX != null) {
+        logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
+      }
+      bar.finish(logs);
+      for (Callback c : callbacks) {
+        c.onEpochEnd(epoch, logs);
+      }
+    }
+    for (Callback c : callbacks) {
+      c.onTrainEnd(logs);
+    }
+    return history;
+  }
+
+  // ---- evaluate / predict --------------------------------------------------------------------
+
+  /** Keras's evaluate with batch_size 32 and a progress bar: {"loss": ..., metrics...}. */
+  public Map<String, Float> evaluate(Tensor x, Tensor y) {
+    return evaluate(x, y, 32, 1);
+  }
+
+  public Map<String, Float> evaluate(Tensor x, Tensor y, int batchSize, int verbose) {
+    requireCompiled();
+    checkData(x, y, "evaluate");
+    return evaluateInto(x, y, batchSize, verbose, "");
+  }
+
+  private Map<String, Float> evaluateInto(Tensor x, Tensor y, int batchSize, int verbose,
+      String prefix) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch_size must be positive, got " + batchSize);
+    }
+    int n = x.dim(0);
+    List<Metric> metrics = resolveMetrics(y);
+    Metric lossTracker = Metrics.mean("loss");
+    int steps = (n + batchSize - 1) / batchSize;
+    ProgressBar bar = new ProgressBar(out, steps, verbose, ProgressBar.isTerminal());
+    Map<String, Float> logs = new LinkedHashMap<>();
+    for (int step = 0; step < steps; step++) {
+      int start = step * batchSize;
+      int rows = Math.min(batchSize, n - start);
+      Plan p = plan(false, rows, y);
+      copyRows(x, start, rows, p.x.value());
+      copyRows(y, start, rows, p.y.value());
+      p.graph.forward();
+      lossTracker.updateMean(p.loss.value().get(0), rows);
+      for (Metric m : metrics) {
+        m.update(p.y.value(), p.pred.value(), null, rows);
+      }
+      if (verbose == 1) {
+        fillLogs(logs, lossTracker, metrics, "");
+        bar.update(step + 1, logs);
+      }
+    }
+    fillLogs(logs, lossTracker, metrics, "");
+    bar.finish(logs);
+    Map<String, Float> result = new LinkedHashMap<>();
+    logs.forEach((k, v) -> result.put(prefix + k, v));
+    return result;
+  }
+
+  /** The model's outputs (softmax probabilities for the seed network), batch_size 32. */
+  public Tensor predict(Tensor x) {
+    return predict(x, 32);
+  }
+
+  public Tensor predict(Tensor x, int batchSize) {
+    int[] s = x.shape();
+    int n = checkInputs(x, "predict");
+    int[] outShape = outputShape();
+    int[] full = new int[outShape.length + 1];
+    full[0] = n;
+    System.arraycopy(outShape, 0, full, 1, outShape.length);
+    Tensor result = Tensor.zeros(full);
+    long width = Tensor.sizeOf(outShape);
+    for (int start = 0; start < n; start += batchSize) {
+      int rows = Math.min(batchSize, n - start);
+      Plan p = plan(false, rows, null);
+      copyRows(x, start, rows, p.x.value());
+      p.graph.forward();
+      result.buffer().put((int) (start * width), p.pred.value().buffer(), 0, (int) (rows * width));
+    }
+    return result;
+  }
+
+  // ---- plans ---------------------------------------------------------------------------------
+
+  /** A graph planned for one batch size: its input, label, prediction and loss nodes. */
+  private static final class Plan {
+    final Graph graph;
+    final Node x, y, pred, loss;
+
+    Plan(Graph graph, Node x, Node y, Node pred, Node loss) {
+      this.graph = graph;
+      this.x = x;
+      this.y = y;
+      this.pred = pred;
+      this.loss = loss;
+    }
+  }
+
+  private Plan plan(boolean training, int rows, Tensor labels) {
+    int[] labelShape = labels == null ? null : labels.shape();
+    if (labelShape != null) {
+      labelShape[0] = rows;
+    }
+    String key = (training ? "train:" : "infer:") + rows + ":" + Arrays.toString(labelShape);
+    Plan p = plans.get(key);
+    if (p == null) {
+      p = newPlan(training, rows, labelShape);
+      plans.put(key, p);
+    }
+    return p;
+  }
+
+  private Plan newPlan(boolean training, int rows, int[] labelShape) {
+    Graph g = new Graph(backend(), training);
+    g.setSeed(seed * 0x9E3779B97F4A7C15L + 1);
+    int[] xs = new int[inputShape.length + 1];
+    xs[0] = rows;
+    System.arraycopy(inputShape, 0, xs, 1, inputShape.length);
+    Node x = g.input(xs);
+    Node h = x;
+    for (int i = 0; i < layers.size(); i++) {
+      List<Node> p = new ArrayList<>();
+      List<Variable> w = layerWeights.get(i);
+      for (int k = 0; k < w.size(); k++) {
+        p.add(g.param(w.get(k), training ? layerGrads.get(i).get(k) : null));
+      }
+      h = layers.get(i).apply(g, h, p, i);
+    }
+    Node y = null, lossNode = null;
+    if (labelShape != null) {
+      y = g.input(labelShape);
+      lossNode = loss.build(g, y, h, null);
+    }
+    return new Plan(g, x, y, h, lossNode);
+  }
+
+  private void closePlans() {
+    plans.values().forEach(p -> p.graph.close());
+    plans.clear();
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private void requireCompiled() {
+    if (optimizer == null || loss == null) {
+      throw new IllegalStateException("compile the model before fit or evaluate "
+          + "(e.g. model.compile(\"adam\", \"sparse_categorical_crossentropy\", \"accuracy\"))");
+    }
+  }
+
+  private int checkInputs(Tensor x, String what) {
+    if (x == null || x.rank() < 1) {
+      throw new IllegalArgumentException(what + ": x must have a batch dimension");
+    }
+    int[] sample = Arrays.copyOfRange(x.shape(), 1, x.rank());
+    if (params == null) {
+      int[] declared = layers.isEmpty() ? null : layers.get(0).declaredInputShape();
+      build(declared != null ? declared : sample);
+    }
+    if (Tensor.sizeOf(sample) != Tensor.sizeOf(inputShape)
+        || (sample.length == inputShape.length && !Arrays.equals(sample, inputShape))) {
+      throw new IllegalArgumentException(what + ": x has samples of shape "
+          + Arrays.toString(sample) + " but the model expects " + Arrays.toString(inputShape));
+    }
+    return x.dim(0);
+  }
+
+  private int checkData(Tensor x, Tensor y, String what) {
+    int n = checkInputs(x, what);
+    if (y == null || y.rank() < 1 || y.dim(0) != n) {
+      throw new IllegalArgumentException(what + ": y must have one entry per sample of x (" + n
+          + "), got shape " + (y == null ? "null" : Arrays.toString(y.shape())));
+    }
+    int units = Math.toIntExact(Tensor.sizeOf(outputShape()));
+    long perSample = y.size() / n;
+    if (loss.sparseLabels() ? perSample != 1 : perSample != units) {
+      throw new IllegalArgumentException(what + ": labels of shape " + Arrays.toString(y.shape())
+          + " do not suit loss " + loss.name() + " and " + units + " outputs"
+          + (loss.sparseLabels() ? " (expected one class index per sample)"
+          : " (expected " + units + " values per sample; for class indices use "
+          + "sparse_categorical_crossentropy)"));
+    }
+    if (loss.sparseLabels()) {
+      FloatBuffer b = y.buffer();
+      for (int i = 0; i < n; i++) {
+        float v = b.get(i);
+        if (v != Math.rint(v) || v < 0 || v >= units) {
+          throw new IllegalArgumentException(what + ": label " + v + " at index " + i
+              + " is not a class index in [0, " + units + ")");
+        }
+      }
+    }
+    return n;
+  }
+
+  private List<Metric> resolveMetrics(Tensor y) {
+    List<Metric> result = new ArrayList<>();
+    int units = Math.toIntExact(Tensor.sizeOf(outputShape()));
+    for (String m : metricNames) {
+      result.add(isAccuracy(m)
+          ? Metrics.resolveAccuracy(m.toLowerCase(Locale.ROOT), loss.sparseLabels(), units,
+              loss.name().equals("binary_crossentropy"))
+          : Metrics.get(m, Map.of()));
+    }
+    return result;
+  }
+
+  private static boolean isAccuracy(String m) {
+    return m.equalsIgnoreCase("accuracy") || m.equalsIgnoreCase("acc");
+  }
+
+  private static void fillLogs(Map<String, Float> logs, Metric loss, List<Metric> metrics,
+      String prefix) {
+    logs.put(prefix + "loss", loss.result());
+    for (Metric m : metrics) {
+      logs.put(prefix + m.name(), m.result());
+    }
+  }
+
+  private static void shuffle(int[] a, SplittableRandom rng) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+
+  /** dst[i] = src[order[start + i]] for i < rows, whole samples at a time. */
+  private static void gather(Tensor src, int[] order, int start, int rows, Tensor dst) {
+    int width = Math.toIntExact(src.size() / src.dim(0));
+    FloatBuffer s = src.buffer(), d = dst.buffer();
+    for (int i = 0; i < rows; i++) {
+      d.put(i * width, s, order[start + i] * width, width);
+    }
+  }
+
+  private static void copyRows(Tensor src, int start, int rows, Tensor dst) {
+    int width = Math.toIntExact(src.size() / src.dim(0));
+    dst.buffer().put(0, src.buffer(), start * width, rows * width);
+  }
+
+  /** Rows [from, to) of t as a view. */
+  private static Tensor rows(Tensor t, int from, int to) {
+    int[] s = t.shape();
+    long width = t.size() / s[0];
+    s[0] = to - from;
+    return t.view(from * width, s);
+  }
+
+  private static String snake(String className) {
+    return className.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  /** Frees the parameters, gradients, planned graphs and optimizer state. */
+  @Override
+  public void close() {
+    closePlans();
+    if (optimizer != null) {
+      optimizer.close();
+    }
+    if (ownedParams != null) {
+      ownedParams.close();
+      grads.close();
+      ownedParams = null;
+      params = null;
+    }
+  }
+}
