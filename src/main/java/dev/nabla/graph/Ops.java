@@ -232,7 +232,10 @@ final class Ops {
     }
   }
 
-  /** Elementwise a op b with single-value broadcast. */
+  /**
+   * Elementwise a op b with numpy's trailing broadcast: the smaller operand's shape must be a
+   * suffix of the larger's (a bias row, a single value), and repeats over the leading dims.
+   */
   static final class Binary extends ScratchNode {
     enum Kind { ADD, SUB, MUL }
 
@@ -241,10 +244,11 @@ final class Ops {
 
     Binary(Graph g, Node a, Node b, Kind kind) {
       super(g, a.size() >= b.size() ? a.shape : b.shape, a, b);
-      if (a.size() != b.size() && a.size() != 1 && b.size() != 1) {
+      Node small = a.size() >= b.size() ? b : a;
+      if (small.size() != 1 && !isSuffix(small.shape, shape)) {
         throw new IllegalArgumentException(kind.name().toLowerCase() + ": shapes "
             + Arrays.toString(a.shape) + " and " + Arrays.toString(b.shape)
-            + " differ (only equal shapes or a single value broadcast)");
+            + " do not broadcast (the smaller must match the larger's trailing dimensions)");
       }
       this.a = a;
       this.b = b;
@@ -252,8 +256,22 @@ final class Ops {
       this.value = g.alloc(shape);
     }
 
+    private static boolean isSuffix(int[] small, int[] big) {
+      int off = big.length - small.length;
+      if (off < 0) {
+        return false;
+      }
+      for (int i = 0; i < small.length; i++) {
+        if (small[i] != big[off + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Element i of the output read from an operand of {@code size} values (broadcast by modulo). */
     private static float at(FloatBuffer buf, long size, int i) {
-      return buf.get(size == 1 ? 0 : i);
+      return buf.get((int) (i % size));
     }
 
     @Override
@@ -277,22 +295,19 @@ final class Ops {
       }
     }
 
-    /** t = sign * grad * other (summed to one value when the input was broadcast). */
+    /** t = sign * grad * other, summed over the repeats when the target was broadcast. */
     private void reduceInto(Tensor t, long targetSize, Node other, float sign) {
       FloatBuffer G = grad.buffer(), T = t.buffer();
       FloatBuffer O = other == null ? null : other.value.buffer();
-      long so = other == null ? 0 : other.size();
+      long so = other == null ? 1 : other.size();
       int n = (int) size();
-      if (targetSize == 1 && n != 1) {
+      int m = (int) targetSize;
+      for (int j = 0; j < m; j++) {
         double s = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = j; i < n; i += m) {
           s += G.get(i) * (O == null ? 1f : at(O, so, i));
         }
-        T.put(0, (float) (sign * s));
-      } else {
-        for (int i = 0; i < n; i++) {
-          T.put(i, sign * G.get(i) * (O == null ? 1f : at(O, so, i)));
-        }
+        T.put(j, (float) (sign * s));
       }
     }
   }

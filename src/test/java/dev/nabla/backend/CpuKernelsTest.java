@@ -1,0 +1,265 @@
+package dev.nabla.backend;
+
+import static dev.nabla.TestUtil.assertClose;
+import static dev.nabla.TestUtil.poisoned;
+import static dev.nabla.TestUtil.randomTensor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.jni.NablaCpu;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.IntPointer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every CPU kernel against the Java reference on random shapes (odd sizes, 1s) and random nonzero
+ * values, outputs poisoned with NaN first. Tolerances: float32 kernels against a reference that
+ * sums in double; rtol 1e-5 for elementwise ops, 1e-4 for reductions over up to ~1000 terms.
+ */
+class CpuKernelsTest {
+  static Backend cpu;
+  static final Backend ref = new JavaBackend();
+  static final int[][] SHAPES = {{1, 1}, {1, 7}, {3, 1}, {5, 10}, {32, 128}, {17, 33}, {64, 3}};
+
+  @BeforeAll
+  static void load() {
+    String why = Backends.probeCpu();
+    assertEquals("", why, "the CPU backend must load in the test suite");
+    cpu = Backends.select("cpu", 1).backend();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 3})
+  void gemmMatchesReference(int transposes) {
+    boolean ta = (transposes & 1) != 0, tb = (transposes & 2) != 0;
+    SplittableRandom rng = new SplittableRandom(11 + transposes);
+    int[][] mnk = {{1, 1, 1}, {3, 5, 7}, {32, 128, 784}, {17, 10, 128}, {128, 784, 32}, {1, 9, 2}};
+    for (int[] s : mnk) {
+      int m = s[0], n = s[1], k = s[2];
+      Tensor a = randomTensor(rng, 1, ta ? new int[] {k, m} : new int[] {m, k});
+      Tensor b = randomTensor(rng, 1, tb ? new int[] {n, k} : new int[] {k, n});
+      Tensor c0 = randomTensor(rng, 1, m, n);
+      for (float beta : new float[] {0f, 1f, 0.5f}) {
+        Tensor expected = Tensor.of(c0.toFloatArray(), m, n);
+        Tensor actual = Tensor.of(c0.toFloatArray(), m, n);
+        ref.gemm(ta, tb, m, n, k, 0.75f, a, b, beta, expected);
+        cpu.gemm(ta, tb, m, n, k, 0.75f, a, b, beta, actual);
+        assertClose(expected.toFloatArray(), actual.toFloatArray(), 1e-4, 1e-4 * Math.sqrt(k),
+            "gemm ta=" + ta + " tb=" + tb + " " + m + "x" + n + "x" + k + " beta=" + beta);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void biasActivationForwardAndBackward(Activation act) {
+    SplittableRandom rng = new SplittableRandom(act.ordinal());
+    for (int[] s : SHAPES) {
+      int rows = s[0], cols = s[1];
+      Tensor x = randomTensor(rng, 3, rows, cols);
+      Tensor bias = randomTensor(rng, 1, cols);
+      Tensor zRef = poisoned(rows, cols), yRef = poisoned(rows, cols);
+      Tensor z = poisoned(rows, cols), y = poisoned(rows, cols);
+      ref.biasActForward(x, bias, zRef, yRef, rows, cols, act, Activation.LEAKY_RELU_SLOPE);
+      cpu.biasActForward(x, bias, z, y, rows, cols, act, Activation.LEAKY_RELU_SLOPE);
+      assertClose(zRef.toFloatArray(), z.toFloatArray(), 1e-6, 1e-6, act + " z " + rows + "x" + cols);
+      assertClose(yRef.toFloatArray(), y.toFloatArray(), 1e-5, 1e-6, act + " y " + rows + "x" + cols);
+
+      Tensor dy = randomTensor(rng, 1, rows, cols);
+      Tensor dzRef = poisoned(rows, cols), dz = poisoned(rows, cols);
+      ref.actBackward(zRef, yRef, dy, dzRef, rows, cols, act, Activation.LEAKY_RELU_SLOPE);
+      cpu.actBackward(zRef, yRef, dy, dz, rows, cols, act, Activation.LEAKY_RELU_SLOPE);
+      assertClose(dzRef.toFloatArray(), dz.toFloatArray(), 1e-5, 1e-6, act + " dz " + rows + "x" + cols);
+    }
+  }
+
+  @Test
+  void biasActivationWithoutBiasAndInPlace() {
+    SplittableRandom rng = new SplittableRandom(3);
+    Tensor x = randomTensor(rng, 2, 9, 13);
+    Tensor yRef = poisoned(9, 13), zRef = poisoned(9, 13);
+    ref.biasActForward(x, null, zRef, yRef, 9, 13, Activation.RELU, 0f);
+    Tensor inPlace = Tensor.of(x.toFloatArray(), 9, 13);
+    cpu.biasActForward(inPlace, null, inPlace, inPlace, 9, 13, Activation.RELU, 0f);
+    assertClose(yRef.toFloatArray(), inPlace.toFloatArray(), 0, 0, "relu in place, no bias");
+  }
+
+  @Test
+  void biasGradMatchesReference() {
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int[] s : SHAPES) {
+      Tensor dz = randomTensor(rng, 1, s[0], s[1]);
+      Tensor a = poisoned(s[1]), b = poisoned(s[1]);
+      ref.biasGrad(dz, a, s[0], s[1]);
+      cpu.biasGrad(dz, b, s[0], s[1]);
+      assertClose(a.toFloatArray(), b.toFloatArray(), 1e-5, 1e-5, "bias grad " + s[0] + "x" + s[1]);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+  void softmaxCrossEntropyMatchesReference(int variant) {
+    boolean sparse = variant % 2 == 0;
+    boolean fromLogits = variant < 2 || variant >= 4;
+    float smoothing = (variant >= 4 && !sparse) ? 0.1f : 0f;
+    SplittableRandom rng = new SplittableRandom(100 + variant);
+    for (int[] s : SHAPES) {
+      int rows = s[0], cols = s[1];
+      Tensor pred = fromLogits ? randomTensor(rng, 5, rows, cols) : probabilities(rng, rows, cols);
+      Tensor labels = sparse ? classIndices(rng, rows, cols) : distributions(rng, rows, cols);
+      Tensor lossRef = poisoned(rows), loss = poisoned(rows);
+      Tensor gRef = poisoned(rows, cols), g = poisoned(rows, cols);
+      long[] hitsRef = {-1}, hits = {-1};
+      double totalRef = ref.softmaxXent(pred, labels, lossRef, gRef, rows, cols, sparse,
+          fromLogits, smoothing, 0.5f, hitsRef);
+      double total = cpu.softmaxXent(pred, labels, loss, g, rows, cols, sparse, fromLogits,
+          smoothing, 0.5f, hits);
+      String what = "xent sparse=" + sparse + " logits=" + fromLogits + " ls=" + smoothing + " "
+          + rows + "x" + cols;
+      assertEquals(totalRef, total, 1e-4 * Math.max(1, Math.abs(totalRef)), what + " total");
+      assertClose(lossRef.toFloatArray(), loss.toFloatArray(), 1e-4, 1e-5, what + " row loss");
+      assertClose(gRef.toFloatArray(), g.toFloatArray(), 1e-4, 1e-5, what + " grad");
+      assertEquals(hitsRef[0], hits[0], what + " correct count");
+    }
+  }
+
+  @Test
+  void philoxMatchesPublishedVectorsAndJava() {
+    // Known-answer vectors of Random123's philox4x32_10 (kat_vectors).
+    int[][][] kat = {
+        {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+        {{-1, -1, -1, -1}, {-1, -1}, {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+        {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0},
+            {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}}};
+    for (int[][] v : kat) {
+      int[] java = new int[4];
+      Philox.block(v[0][0], v[0][1], v[0][2], v[0][3], v[1][0], v[1][1], java);
+      assertArrayEquals(v[2], java, "Java Philox");
+      try (IntPointer c = new IntPointer(v[0]); IntPointer k = new IntPointer(v[1]);
+          IntPointer out = new IntPointer(4)) {
+        NablaCpu.nabla_philox4x32_10(c, k, out);
+        int[] nat = new int[4];
+        out.get(nat);
+        assertArrayEquals(v[2], nat, "native Philox");
+      }
+    }
+  }
+
+  @Test
+  void dropoutMasksAreBitIdenticalAndKeepTheRate() {
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int n : new int[] {1, 3, 4, 5, 4097, 100_003}) {
+      for (float rate : new float[] {0.2f, 0.5f, 0.9f}) {
+        Tensor x = randomTensor(rng, 1, n);
+        Tensor a = poisoned(n), b = poisoned(n);
+        long seed = rng.nextLong(), step = rng.nextInt(1 << 20);
+        ref.dropout(x, a, n, seed, step, 3, rate);
+        cpu.dropout(x, b, n, seed, step, 3, rate);
+        assertArrayEquals(a.toFloatArray(), b.toFloatArray(), "dropout n=" + n + " rate=" + rate);
+        if (n > 10_000) {
+          long dropped = 0;
+          float[] y = b.toFloatArray(), xs = x.toFloatArray();
+          for (int i = 0; i < n; i++) {
+            if (y[i] == 0f) {
+              dropped++;
+            } else {
+              assertEquals(xs[i] / (1f - rate), y[i], 1e-6 * Math.abs(y[i]) + 1e-7);
+            }
+          }
+          double observed = dropped / (double) n;
+          assertTrue(Math.abs(observed - rate) < 0.01, "drop fraction " + observed + " vs " + rate);
+        }
+      }
+    }
+  }
+
+  @Test
+  void dropoutMaskDependsOnSeedStepAndStream() {
+    Tensor x = Tensor.of(filled(4096, 1f), 4096);
+    Tensor base = Tensor.zeros(4096), other = Tensor.zeros(4096);
+    cpu.dropout(x, base, 4096, 1, 7, 0, 0.5f);
+    for (long[] change : new long[][] {{2, 7, 0}, {1, 8, 0}, {1, 7, 1}}) {
+      cpu.dropout(x, other, 4096, change[0], change[1], (int) change[2], 0.5f);
+      assertTrue(!java.util.Arrays.equals(base.toFloatArray(), other.toFloatArray()),
+          "mask must change with seed/step/stream " + java.util.Arrays.toString(change));
+    }
+    cpu.dropout(x, other, 4096, 1, 7, 0, 0.5f);
+    assertArrayEquals(base.toFloatArray(), other.toFloatArray(), "same inputs, same mask");
+  }
+
+  @Test
+  void fusedOptimizersMatchReference() {
+    SplittableRandom rng = new SplittableRandom(21);
+    for (int n : new int[] {1, 7, 1000, 101_770}) {
+      Tensor g = randomTensor(rng, 1, n);
+      for (int variant = 0; variant < 3; variant++) {
+        float momentum = variant == 0 ? 0f : 0.9f;
+        boolean nesterov = variant == 2;
+        Tensor[] r = {randomTensor(rng, 1, n), randomTensor(rng, 0.1, n)};
+        Tensor[] c = {Tensor.of(r[0].toFloatArray(), n), Tensor.of(r[1].toFloatArray(), n)};
+        for (int step = 0; step < 3; step++) {
+          ref.sgdUpdate(r[0], g, r[1], n, 0.01f, momentum, nesterov);
+          cpu.sgdUpdate(c[0], g, c[1], n, 0.01f, momentum, nesterov);
+        }
+        assertClose(r[0].toFloatArray(), c[0].toFloatArray(), 1e-6, 1e-7, "sgd w " + variant);
+        assertClose(r[1].toFloatArray(), c[1].toFloatArray(), 1e-6, 1e-7, "sgd m " + variant);
+      }
+      for (boolean amsgrad : new boolean[] {false, true}) {
+        Tensor w = randomTensor(rng, 1, n);
+        Tensor[] r = {Tensor.of(w.toFloatArray(), n), Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n)};
+        Tensor[] c = {Tensor.of(w.toFloatArray(), n), Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n)};
+        for (int step = 1; step <= 3; step++) {
+          Tensor gs = randomTensor(rng, 1, n);
+          ref.adamUpdate(r[0], gs, r[1], r[2], r[3], n, 0.001f * step, 0.9f, 0.999f, 1e-7f, amsgrad);
+          cpu.adamUpdate(c[0], gs, c[1], c[2], c[3], n, 0.001f * step, 0.9f, 0.999f, 1e-7f, amsgrad);
+        }
+        for (int k = 0; k < 4; k++) {
+          assertClose(r[k].toFloatArray(), c[k].toFloatArray(), 1e-5, 1e-7,
+              "adam amsgrad=" + amsgrad + " buffer " + k + " n=" + n);
+        }
+      }
+    }
+  }
+
+  // ---- inputs -----------------------------------------------------------------------------------
+
+  static Tensor probabilities(SplittableRandom rng, int rows, int cols) {
+    float[] v = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int c = 0; c < cols; c++) {
+        v[r * cols + c] = (float) (0.01 + rng.nextDouble());
+        s += v[r * cols + c];
+      }
+      for (int c = 0; c < cols; c++) {
+        v[r * cols + c] /= (float) s;
+      }
+    }
+    return Tensor.of(v, rows, cols);
+  }
+
+  static Tensor distributions(SplittableRandom rng, int rows, int cols) {
+    return probabilities(rng, rows, cols);
+  }
+
+  static Tensor classIndices(SplittableRandom rng, int rows, int cols) {
+    float[] v = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      v[r] = rng.nextInt(cols);
+    }
+    return Tensor.of(v, rows);
+  }
+
+  static float[] filled(int n, float value) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, value);
+    return v;
+  }
+
+}
