@@ -126,7 +126,16 @@ public class Tensor implements AutoCloseable {
 
   // -------------------------------------------------------------------------------------------
 
+  private static final java.util.concurrent.atomic.AtomicLong ALLOCATIONS =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many tensor memory blocks this JVM has allocated: tests use it to prove a loop allocates none. */
+  public static long allocations() {
+    return ALLOCATIONS.get();
+  }
+
   static FloatPointer allocate(long n) {
+    ALLOCATIONS.incrementAndGet();
     FloatPointer p = new FloatPointer(Math.max(n, 1));
     p.zero();
     p.limit(n);

@@ -188,6 +188,18 @@ final class TrainCommand implements Callable<Integer> {
     if (verbose < 0 || verbose > 2) {
       throw bad("--verbose must be 0, 1 or 2, got " + verbose);
     }
+    if (metricsOut != null) {
+      // check before training, not after minutes of it
+      Path parent = metricsOut.toAbsolutePath().getParent();
+      for (Path p = parent; p != null; p = p.getParent()) {
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+          throw bad("--metrics-out " + metricsOut + ": " + p + " is a file, not a folder");
+        }
+      }
+      if (Files.isDirectory(metricsOut)) {
+        throw bad("--metrics-out " + metricsOut + " is a folder; give a file name");
+      }
+    }
     if (!Backends.DEVICES.contains(device)) {
       throw bad("--device must be one of " + String.join(", ", Backends.DEVICES) + ", got '"
           + device + "'");

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,15 +162,7 @@ class DatasetTest {
     @Test
     void realMnist() throws Exception {
         Path dir = Dataset.defaultMnistDir();
-        if (!Files.isRegularFile(dir.resolve("t10k-labels-idx1-ubyte"))
-                && !Files.isRegularFile(dir.resolve("t10k-labels-idx1-ubyte.gz"))) {
-            // Fetch rather than skip: this is the check that the real data loads.
-            Path root = Path.of(System.getProperty("nabla.projectDir", System.getProperty("user.dir")));
-            Process p = new ProcessBuilder("bash", root.resolve("scripts/fetch-mnist.sh").toString(), dir.toString())
-                    .inheritIO().start();
-            assertTrue(p.waitFor(10, TimeUnit.MINUTES), "scripts/fetch-mnist.sh timed out");
-            assertEquals(0, p.exitValue(), "scripts/fetch-mnist.sh " + dir + " failed");
-        }
+        dev.nabla.MnistFixture.ensureFetched(); // fetch rather than skip: this is the real-data check
         long t0 = System.nanoTime();
         Dataset ds = Dataset.load("mnist", null);
         System.out.printf("MNIST loaded from %s in %d ms%n", dir, (System.nanoTime() - t0) / 1_000_000);

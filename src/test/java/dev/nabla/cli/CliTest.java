@@ -1,0 +1,111 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.nabla.MnistFixture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, one-line errors, usage, the JSON file. */
+class CliTest {
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter(), err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static void assertUsageError(Result r, String... fragments) {
+    assertEquals(2, r.code, r.err);
+    String first = r.err.lines().findFirst().orElse("");
+    for (String f : fragments) {
+      assertTrue(first.contains(f), "first line lacks '" + f + "': " + r.err);
+    }
+    assertTrue(r.err.contains("Usage:"), "usage missing: " + r.err);
+    assertFalse(r.err.contains("\tat "), "stack trace printed: " + r.err);
+  }
+
+  @Test
+  void wrongFlagsAndValuesExit2WithOneLineAndUsage() {
+    assertUsageError(run("train", "--bogus"), "--bogus");
+    assertUsageError(run("train", "--epochs", "zero"), "--epochs", "zero");
+    assertUsageError(run("train", "--epochs", "0"), "--epochs must be >= 1");
+    assertUsageError(run("train", "--batch-size", "-3"), "--batch-size");
+    assertUsageError(run("train", "--dropout", "1.5"), "--dropout");
+    assertUsageError(run("train", "--device", "gpu"), "--device", "gpu", "auto, cpu, java, cuda");
+    assertUsageError(run("train", "--optimizer", "adamx"), "adamx", "Adam");
+    assertUsageError(run("train", "--loss", "hinge"), "hinge", "categorical_crossentropy");
+    assertUsageError(run("train", "--learning-rate", "-1"), "learning_rate");
+    assertUsageError(run("frobnicate"), "frobnicate");
+    assertUsageError(run(), "missing command");
+  }
+
+  @Test
+  void unavailableCudaAndMissingDataExit1WithTheReason(@TempDir Path tmp) {
+    Result cuda = run("train", "--device", "cuda");
+    assertEquals(1, cuda.code, cuda.err);
+    assertTrue(cuda.err.contains("cuda backend unavailable"), cuda.err);
+    assertFalse(cuda.err.contains("\tat "), cuda.err);
+
+    Result missing = run("train", "--data-dir", tmp.resolve("nowhere").toString(), "--epochs", "1");
+    assertEquals(1, missing.code, missing.err);
+    assertTrue(missing.err.contains("nowhere") && missing.err.contains("fetch-mnist.sh"),
+        missing.err);
+    assertEquals(1, missing.err.lines().filter(l -> l.startsWith("nabla: error")).count());
+    assertFalse(missing.err.contains("\tat "), missing.err);
+  }
+
+  @Test
+  void trainsAndWritesMetricsJson(@TempDir Path tmp) throws Exception {
+    MnistFixture.ensureFetched();
+    Path json = tmp.resolve("out/metrics.json");
+    Result r = run("train", "--epochs", "1", "--batch-size", "128", "--seed", "1", "--verbose",
+        "0", "--metrics-out", json.toString());
+    assertEquals(0, r.code, r.err);
+    JsonObject m = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    for (String key : new String[] {"test_accuracy", "test_loss", "epoch_seconds", "device",
+        "optimizer", "batch_size", "epochs"}) {
+      assertTrue(m.has(key), "metrics JSON lacks " + key + ": " + m);
+    }
+    assertEquals("cpu", m.get("device").getAsString());
+    assertEquals("adam", m.get("optimizer").getAsString());
+    assertEquals(128, m.get("batch_size").getAsInt());
+    assertEquals(1, m.get("epoch_seconds").getAsJsonArray().size());
+    assertTrue(m.get("test_accuracy").getAsDouble() > 0.9, m.toString());
+    try (var files = Files.list(json.getParent())) {
+      assertEquals(1, files.count(), "no temporary file left beside the JSON");
+    }
+  }
+
+  @Test
+  void badMetricsOutFailsBeforeTrainingAndKeepsFiles(@TempDir Path tmp) throws Exception {
+    Path blocker = tmp.resolve("file");
+    Files.writeString(blocker, "keep me");
+    Result r = run("train", "--epochs", "1", "--verbose", "0", "--metrics-out",
+        blocker.resolve("m.json").toString());
+    assertUsageError(r, "--metrics-out", "is a file, not a folder");
+    assertEquals("keep me", Files.readString(blocker));
+    assertUsageError(run("train", "--metrics-out", tmp.toString()), "is a folder");
+  }
+
+  @Test
+  void optimizersAndInfo() {
+    Result opt = run("optimizers");
+    assertEquals(0, opt.code);
+    assertTrue(opt.out.contains("Adam") && opt.out.contains("SGD"), opt.out);
+    Result info = run("info");
+    assertEquals(0, info.code, info.err);
+    assertTrue(info.out.contains("cpu   available: OpenBLAS"), info.out);
+    assertTrue(info.out.contains("cuda  unavailable"), info.out);
+    assertTrue(info.out.contains("auto selects: cpu"), info.out);
+  }
+}
