@@ -33,14 +33,19 @@ public final class Backends {
    * else Java), "cpu", "java" or "cuda". An explicit device that cannot load throws
    * {@link BackendUnavailableException} with the reason; "auto" falls back and says why.
    */
-  public static synchronized Selection select(String device, int threads) {
+  public static Selection select(String device, int threads) {
     String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
+    return select(d, threads, d.equals("auto") || d.equals("cpu") ? probeCpu() : "");
+  }
+
+  /** The choice itself, given the CPU probe's outcome ("" = loads). */
+  static Selection select(String d, int threads, String cpuWhy) {
     List<String> skipped = new ArrayList<>();
     switch (d) {
       case "java":
         return new Selection(new JavaBackend(), skipped);
       case "cpu": {
-        String why = probeCpu();
+        String why = cpuWhy;
         if (!why.isEmpty()) {
           throw new BackendUnavailableException("cpu backend unavailable: " + why);
         }
@@ -50,7 +55,7 @@ public final class Backends {
         throw new BackendUnavailableException("cuda backend unavailable: " + CUDA_REASON);
       case "auto": {
         skipped.add("cuda skipped: " + CUDA_REASON);
-        String why = probeCpu();
+        String why = cpuWhy;
         if (why.isEmpty()) {
           return new Selection(new CpuBackend(threads), skipped);
         }
@@ -59,7 +64,7 @@ public final class Backends {
       }
       default:
         throw new IllegalArgumentException(
-            "unknown device '" + device + "'; accepted: " + String.join(", ", DEVICES));
+            "unknown device '" + d + "'; accepted: " + String.join(", ", DEVICES));
     }
   }
 
@@ -79,7 +84,7 @@ public final class Backends {
     return cpuFailure;
   }
 
-  private static String tryLoad(String what, Class<?> cls) {
+  static String tryLoad(String what, Class<?> cls) {
     try {
       Loader.load(cls);
       return "";
