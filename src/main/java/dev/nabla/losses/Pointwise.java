@@ -6,7 +6,9 @@ import dev.nabla.graph.PointwiseLoss;
 
 /** The elementwise losses, averaged over the last axis: bce, mse, mae. */
 public final class Pointwise extends Loss {
-  private static final double EPS = 1e-7;
+  // Keras's epsilon and 1 - epsilon as float32 values, the bounds its clip uses
+  private static final double LOW = 1e-7f;
+  private static final double HIGH = 1f - 1e-7f;
   private final PointwiseLoss rule;
 
   private Pointwise(String name, PointwiseLoss rule) {
@@ -34,9 +36,9 @@ public final class Pointwise extends Loss {
   }
 
   /**
-   * Keras 3's binary_crossentropy. From probabilities: p clipped to [eps, 1 - eps], then
-   * -(y log(p + eps) + (1 - y) log(1 - p + eps)). From logits: max(x, 0) - x y + log(1 + e^-|x|).
-   * Label smoothing: y -> y (1 - ls) + ls / 2.
+   * Keras 3's binary_crossentropy. From probabilities: p clipped to [1e-7, 1 - 1e-7] in float32
+   * (the upper bound rounds to 1 - 2^-23), then -(y log p + (1 - y) log(1 - p)). From logits:
+   * max(x, 0) - x y + log(1 + e^-|x|). Label smoothing: y -> y (1 - ls) + ls / 2.
    */
   public static Pointwise binaryCrossentropy(boolean fromLogits, double labelSmoothing) {
     if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -57,16 +59,16 @@ public final class Pointwise extends Loss {
     } : new PointwiseLoss() {
       public double value(double y, double p) {
         double t = y * keep + half;
-        double c = Math.min(Math.max(p, EPS), 1 - EPS);
-        return -(t * Math.log(c + EPS) + (1 - t) * Math.log(1 - c + EPS));
+        double c = Math.min(Math.max(p, LOW), HIGH);
+        return -(t * Math.log(c) + (1 - t) * Math.log(1 - c));
       }
 
       public double derivative(double y, double p) {
-        if (p < EPS || p > 1 - EPS) {
+        if (p < LOW || p > HIGH) {
           return 0; // the clip's gradient
         }
         double t = y * keep + half;
-        return -t / (p + EPS) + (1 - t) / (1 - p + EPS);
+        return -t / p + (1 - t) / (1 - p);
       }
     };
     return new Pointwise("binary_crossentropy", rule);

@@ -18,10 +18,15 @@ public final class Metrics {
     String display = c.string("name", null);
     Metric m;
     switch (Config.key(name)) {
-      case "binaryaccuracy":
-        m = binaryAccuracy(display == null ? "binary_accuracy" : display,
-            c.number("threshold", 0.5));
+      case "binaryaccuracy": {
+        double threshold = c.number("threshold", 0.5);
+        if (!(threshold > 0 && threshold < 1)) { // Keras: strictly between 0 and 1
+          throw new IllegalArgumentException(name + ": 'threshold' must be in (0, 1), got "
+              + threshold);
+        }
+        m = binaryAccuracy(display == null ? "binary_accuracy" : display, threshold);
         break;
+      }
       case "categoricalaccuracy":
         m = categoricalAccuracy(display == null ? "categorical_accuracy" : display);
         break;

@@ -42,7 +42,8 @@ class BinaryCrossentropyTest extends KerasLossCase {
 
     @Test
     void allCorrectUnweightedProbabilities() {
-        assertAlmostEqual(0.0, loss("BinaryCrossentropy").call(identity(), identity()), "bce(y, y)");
+        assertAlmostEqual(0.0, loss("BinaryCrossentropy").call(identity(), identity()),
+            "bce(y, y)");
     }
 
     @Test
@@ -62,7 +63,8 @@ class BinaryCrossentropyTest extends KerasLossCase {
     void unweightedSaturatedProbabilities() {
         // The wrong prediction p = 1 for y = 0 is clipped to float32(1 - 1e-7) = 1 - 2^-23:
         // -log(2^-23) / 2 / 2 = 3.98559
-        assertAlmostEqual(3.98559, loss("BinaryCrossentropy").call(saturatedTrue(), saturatedPred()),
+        assertAlmostEqual(3.98559,
+            loss("BinaryCrossentropy").call(saturatedTrue(), saturatedPred()),
             "bce with p = 1 for y = 0");
     }
 

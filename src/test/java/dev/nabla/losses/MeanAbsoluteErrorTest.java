@@ -59,7 +59,8 @@ class MeanAbsoluteErrorTest extends KerasLossCase {
 
     @Test
     void everyNameComputesTheSameLoss() {
-        for (String name : new String[] {"mae", "MAE", "mean_absolute_error", "MeanAbsoluteError"}) {
+        for (String name : new String[] {"mae", "MAE", "mean_absolute_error",
+                "MeanAbsoluteError"}) {
             assertAlmostEqual(5.5, loss(name, Map.of()).call(yTrue(), yPred()), name);
         }
     }

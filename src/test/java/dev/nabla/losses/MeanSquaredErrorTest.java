@@ -40,7 +40,8 @@ class MeanSquaredErrorTest extends KerasLossCase {
     @Test
     void sampleWeighted() {
         assertAlmostEqual(767.8 / 6,
-            loss("MeanSquaredError").call(yTrue(), yPred(), v(1.2, 3.4)), "mse, weights [1.2, 3.4]");
+            loss("MeanSquaredError").call(yTrue(), yPred(), v(1.2, 3.4)),
+            "mse, weights [1.2, 3.4]");
     }
 
     @Test

@@ -1,0 +1,83 @@
+package dev.nabla.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keras's metric state: a weighted mean (total / count) accumulated across update_state calls
+ * until reset_state, and the registry's names and refusals.
+ */
+class MetricsTest extends KerasMetricCase {
+
+    @Test
+    void stateAccumulatesAcrossUpdates() {
+        Metric acc = metric("binary_accuracy");
+        acc.update(m(row(1), row(1), row(0), row(0)), m(row(0.98), row(1), row(0), row(0.6)));
+        assertAllClose(0.75, acc.result(), "after batch 1");
+        acc.update(m(row(1), row(0)), m(row(0.1), row(0.9)));
+        assertAllClose(3 / 6.0, acc.result(), "after batch 2: 3 right of 6");
+    }
+
+    @Test
+    void weightedStateAccumulatesTotalOverCount() {
+        Metric mse = metric("mse");
+        mse.update(m(row(0, 0), row(0, 0)), m(row(1, 1), row(2, 2)), v(1, 3)); // values 1, 4
+        mse.update(m(row(0, 0)), m(row(3, 1)), v(0.5)); // value 5
+        assertAllClose((1 * 1 + 3 * 4 + 0.5 * 5) / 4.5, mse.result(), "weighted mean over batches");
+    }
+
+    @Test
+    void unweightedAndUnitWeightsAgree() {
+        Metric a = metric("categorical_accuracy");
+        Metric b = metric("categorical_accuracy");
+        a.update(m(row(0, 0, 1), row(0, 1, 0)), m(row(0.1, 0.9, 0.8), row(0.05, 0.95, 0)));
+        b.update(m(row(0, 0, 1), row(0, 1, 0)), m(row(0.1, 0.9, 0.8), row(0.05, 0.95, 0)),
+            v(1, 1));
+        assertEquals(a.result(), b.result());
+    }
+
+    @Test
+    void resetStartsOver() {
+        Metric acc = metric("sparse_categorical_accuracy");
+        acc.update(v(2, 1), m(row(0.1, 0.6, 0.3), row(0.05, 0.95, 0)));
+        assertAllClose(0.5, acc.result(), "before reset");
+        acc.reset();
+        assertAllClose(0.0, acc.result(), "right after reset (Keras: 0 when count is 0)");
+        acc.update(v(1), m(row(0.05, 0.95, 0)));
+        assertAllClose(1.0, acc.result(), "after reset and one right sample");
+    }
+
+    @Test
+    void allZeroWeightsGiveZero() {
+        Metric mae = metric("mae");
+        mae.update(m(row(0, 1)), m(row(1, 0)), v(0));
+        assertAllClose(0.0, mae.result(), "Keras divide_no_nan: 0 / 0 = 0");
+    }
+
+    @Test
+    void namesAndDisplayNames() {
+        assertEquals("binary_accuracy", metric("BinaryAccuracy").name());
+        assertEquals("categorical_accuracy", metric("categorical_accuracy").name());
+        assertEquals("sparse_categorical_accuracy", metric("SparseCategoricalAccuracy").name());
+        assertEquals("mae", metric("mae").name());
+        assertEquals("mean_absolute_error", metric("mean_absolute_error").name());
+        assertEquals("mse", metric("mse").name());
+        assertEquals("mean_squared_error", metric("MeanSquaredError").name());
+        assertEquals("acc", metric("binary_accuracy", Map.of("name", "acc")).name());
+    }
+
+    @Test
+    void unknownNameOrKeyIsRejectedNamingIt() {
+        rejects(() -> metric("auc"), "auc");
+        rejects(() -> metric("categorical_accuracy", Map.of("threshold", 0.5)), "threshold");
+        rejects(() -> metric("mse", Map.of("dtype", "float32")), "dtype");
+        rejects(() -> metric("binary_accuracy", Map.of("threshold", "high")), "threshold");
+    }
+
+    @Test
+    void bareAccuracyNeedsTheModelToResolveIt() {
+        rejects(() -> metric("accuracy"), "accuracy");
+    }
+}
