@@ -68,16 +68,40 @@ void nabla_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint3
 
 /* ---- fused optimizer updates over flat buffers (optim.cpp) ---- */
 
-/* Keras SGD: if momentum == 0: w -= lr * g; else m = momentum * m - lr * g and
-   w += nesterov ? momentum * m - lr * g : m. velocity may be NULL when momentum == 0. */
-void nabla_sgd_update(float *w, const float *g, float *velocity, int64_t n, float lr,
-                      float momentum, int nesterov);
+/* Update rules, Keras 3's; the code matches dev.nabla.backend.OptimizerRule.ordinal(). */
+enum nabla_optim_rule {
+  NABLA_OPT_SGD = 0,      /* hp: lr, momentum, nesterov            slots: velocity */
+  NABLA_OPT_RMSPROP = 1,  /* hp: lr, rho, momentum, epsilon, centered   slots: velocity, momentum, average_grad */
+  NABLA_OPT_ADAGRAD = 2,  /* hp: lr, epsilon                       slots: accumulator */
+  NABLA_OPT_ADADELTA = 3, /* hp: lr, rho, epsilon                  slots: accumulated_grad, accumulated_delta_var */
+  NABLA_OPT_ADAM = 4,     /* hp: alpha = lr sqrt(1-b2^t)/(1-b1^t), beta_1, beta_2, epsilon, amsgrad   slots: m, v, vhat */
+  NABLA_OPT_ADAMAX = 5,   /* hp: lr, beta_1, beta_2, epsilon, 1 - beta_1^t   slots: m, u */
+  NABLA_OPT_NADAM = 6,    /* hp: lr, beta_1, beta_2, epsilon, u_t_1, 1 - u_prod_t_1, 1 - u_t, 1 - u_prod_t, 1 - beta_2^t   slots: m, v */
+  NABLA_OPT_FTRL = 7,     /* hp: lr, learning_rate_power, l1, l2 + beta / (2 lr), l2_shrinkage   slots: accumulator, linear */
+  NABLA_OPT_LION = 8,     /* hp: lr, beta_1, beta_2                slots: m */
+  NABLA_OPT_LAMB = 9      /* hp: lr, beta_1, beta_2, epsilon, 1 - beta_1^t, 1 - beta_2^t   slots: m, v */
+};
 
-/* Keras Adam: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); if amsgrad vhat = max(vhat, v), v' = vhat;
-   w -= alpha * m / (sqrt(v') + eps) with alpha = lr * sqrt(1 - b2^t) / (1 - b1^t) given by the
-   caller (computed once per step in float, as Keras does). vhat may be NULL unless amsgrad. */
-void nabla_adam_update(float *w, const float *g, float *m, float *v, float *vhat, int64_t n,
-                       float alpha, float beta1, float beta2, float epsilon, int amsgrad);
+/* One optimizer step over every parameter in one flat buffer, split into nseg segments (the
+   model's variables): segment s is [seg_end[s-1], seg_end[s]). Per element, in Keras's order:
+     g' = g * gscale[s]                  (loss-scale, accumulation average and clip-norm factors)
+     g' = clamp(g', -clipvalue, clipvalue)  when clipvalue > 0
+     w  = w - w * wd[s] * decay_lr       (decoupled weight decay; wd[s] = 0 where excluded)
+     rule(w, g', slots)
+   gscale and wd may be NULL (1 and 0). Unused slots may be NULL. Lamb's trust ratio is computed
+   per segment. */
+void nabla_optimizer_step(int rule, const float *hp, float *w, const float *g, float *s0,
+                          float *s1, float *s2, int64_t nseg, const int64_t *seg_end,
+                          const float *gscale, const float *wd, float decay_lr, float clipvalue);
+
+/* out[s] = sum of squares of x over segment s, in double (for clipnorm / global_clipnorm). */
+void nabla_segment_sum_squares(const float *x, int64_t nseg, const int64_t *seg_end, double *out);
+
+/* y += a * x (gradient accumulation). */
+void nabla_axpy(float *y, const float *x, float a, int64_t n);
+
+/* avg = momentum * avg + (1 - momentum) * w (the optimizer's EMA of the weights). */
+void nabla_ema_update(float *avg, const float *w, float momentum, int64_t n);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,13 @@ public class Variable extends Tensor {
     return v;
   }
 
+  /** A new named variable (names select variables for weight-decay exclusion and in saves). */
+  public static Variable named(String name, float[] values, int... shape) {
+    Variable v = new Variable(Tensor.allocate(sizeOf(shape)), shape, true, name);
+    v.copyFrom(values);
+    return v;
+  }
+
   /** A variable backed by {@code shape}'s worth of {@code base}'s memory from {@code offset}. */
   public static Variable viewOf(Tensor base, long offset, String name, int... shape) {
     Tensor v = base.view(offset, shape);

@@ -42,13 +42,22 @@ public interface Backend {
   /** y = Philox keep-mask(seed, step, stream) * x / (1 - rate); also the backward pass. */
   void dropout(Tensor x, Tensor y, long n, long seed, long step, int stream, float rate);
 
-  /** Keras SGD over n flat values; velocity may be null when momentum is 0. */
-  void sgdUpdate(Tensor w, Tensor g, Tensor velocity, long n, float lr, float momentum,
-      boolean nesterov);
+  /**
+   * One fused optimizer step over a flat buffer (see nabla_optimizer_step): per element, scale
+   * the gradient by its segment's gscale, clip to clipValue when > 0, apply decoupled weight
+   * decay w -= w * wd[s] * decayLr, then the rule. Slots the rule does not use may be null.
+   */
+  void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0, Tensor s1,
+      Tensor s2, Segments segments, float decayLr, float clipValue);
 
-  /** Keras Adam over n flat values, alpha = lr * sqrt(1 - b2^t) / (1 - b1^t). */
-  void adamUpdate(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
-      float beta1, float beta2, float epsilon, boolean amsgrad);
+  /** out[s] = sum of squares of x over each segment, in double. */
+  void segmentSumSquares(Tensor x, Segments segments, double[] out);
+
+  /** y += a * x over n values. */
+  void axpy(Tensor y, Tensor x, float a, long n);
+
+  /** avg = momentum * avg + (1 - momentum) * w over n values. */
+  void emaUpdate(Tensor avg, Tensor w, float momentum, long n);
 
   /** Sets the threads this backend's kernels may use (OpenBLAS's pool on the CPU). */
   default void setThreads(int threads) {}

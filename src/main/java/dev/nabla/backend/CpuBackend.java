@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
 
 import dev.nabla.Tensor;
 import dev.nabla.backend.jni.NablaCpu;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.openblas.global.openblas_full;
@@ -97,18 +98,55 @@ public final class CpuBackend implements Backend {
         Philox.threshold(rate), 1f / (1f - rate));
   }
 
-  @Override
-  public void sgdUpdate(Tensor w, Tensor g, Tensor velocity, long n, float lr, float momentum,
-      boolean nesterov) {
-    NablaCpu.nabla_sgd_update(w.pointer(), g.pointer(), ptr(velocity), n, lr, momentum,
-        nesterov ? 1 : 0);
+  /** Native copies of a Segments table and the per-step scalars, made once per table. */
+  private static final class NativeSegments {
+    final LongPointer ends;
+    final FloatPointer gscale, wd;
+    final DoublePointer sums;
+
+    NativeSegments(Segments s) {
+      ends = new LongPointer(s.ends());
+      gscale = new FloatPointer(Math.max(1, s.count()));
+      wd = new FloatPointer(Math.max(1, s.count()));
+      sums = new DoublePointer(Math.max(1, s.count()));
+    }
+  }
+
+  private final FloatPointer hyper = new FloatPointer(16);
+
+  private static NativeSegments mirror(Segments s) {
+    if (!(s.nativeCache instanceof NativeSegments)) {
+      s.nativeCache = new NativeSegments(s); // once per segment table, not per step
+    }
+    return (NativeSegments) s.nativeCache;
   }
 
   @Override
-  public void adamUpdate(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
-      float beta1, float beta2, float epsilon, boolean amsgrad) {
-    NablaCpu.nabla_adam_update(w.pointer(), g.pointer(), m.pointer(), v.pointer(), ptr(vhat), n,
-        alpha, beta1, beta2, epsilon, amsgrad ? 1 : 0);
+  public void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0,
+      Tensor s1, Tensor s2, Segments seg, float decayLr, float clipValue) {
+    NativeSegments n = mirror(seg);
+    n.gscale.put(seg.gscale);
+    n.wd.put(seg.wd);
+    hyper.put(hp);
+    NablaCpu.nabla_optimizer_step(rule.ordinal(), hyper, w.pointer(), g.pointer(), ptr(s0),
+        ptr(s1), ptr(s2), seg.count(), n.ends, n.gscale, n.wd, decayLr, clipValue);
+  }
+
+  @Override
+  public void segmentSumSquares(Tensor x, Segments seg, double[] out) {
+    NativeSegments n = mirror(seg);
+    NablaCpu.nabla_segment_sum_squares(x.pointer(), seg.count(), n.ends, n.sums);
+    n.sums.get(out, 0, seg.count());
+  }
+
+  @Override
+  public void axpy(Tensor y, Tensor x, float a, long n) {
+    NablaCpu.nabla_axpy(y.pointer(), x.pointer(), a, n);
+  }
+
+  @Override
+  public void emaUpdate(Tensor avg, Tensor w, float momentum, long n) {
+    NablaCpu.nabla_ema_update(avg.pointer(), w.pointer(), momentum, n);
   }
 
   private static FloatPointer ptr(Tensor t) {

@@ -242,39 +242,191 @@ public class JavaBackend implements Backend {
   }
 
   @Override
-  public void sgdUpdate(Tensor w, Tensor g, Tensor velocity, long n, float lr, float momentum,
-      boolean nesterov) {
+  public void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0,
+      Tensor s1, Tensor s2, Segments seg, float decayLr, float clipValue) {
     FloatBuffer W = w.buffer(), G = g.buffer();
-    if (momentum == 0f) {
-      for (int i = 0; i < n; i++) {
-        W.put(i, W.get(i) - lr * G.get(i));
-      }
+    FloatBuffer S0 = s0 == null ? null : s0.buffer(), S1 = s1 == null ? null : s1.buffer();
+    FloatBuffer S2 = s2 == null ? null : s2.buffer();
+    if (rule == OptimizerRule.LAMB) {
+      lamb(hp, W, G, S0, S1, seg, decayLr, clipValue);
       return;
     }
-    FloatBuffer V = velocity.buffer();
-    for (int i = 0; i < n; i++) {
-      float m = momentum * V.get(i) - lr * G.get(i);
-      V.put(i, m);
-      W.put(i, W.get(i) + (nesterov ? momentum * m - lr * G.get(i) : m));
+    for (int s = 0; s < seg.count(); s++) {
+      float gs = seg.gscale[s], d = seg.wd[s];
+      for (int i = (int) seg.begin(s), end = (int) seg.end(s); i < end; i++) {
+        float gi = prepare(W, G, i, gs, d, decayLr, clipValue);
+        float wi = W.get(i);
+        switch (rule) {
+          case SGD: {
+            float lr = hp[0], mom = hp[1];
+            if (mom == 0f) {
+              wi = wi - lr * gi;
+            } else {
+              float m = mom * S0.get(i) - lr * gi;
+              S0.put(i, m);
+              wi = wi + (hp[2] != 0f ? mom * m - lr * gi : m);
+            }
+            break;
+          }
+          case RMSPROP: {
+            float lr = hp[0], rho = hp[1], mom = hp[2], eps = hp[3];
+            float vel = rho * S0.get(i) + (1f - rho) * (gi * gi);
+            S0.put(i, vel);
+            float denom;
+            if (hp[4] != 0f) {
+              float avg = rho * S2.get(i) + (1f - rho) * gi;
+              S2.put(i, avg);
+              denom = vel - avg * avg + eps;
+            } else {
+              denom = vel + eps;
+            }
+            float inc = (lr * gi) / (float) Math.sqrt(denom);
+            if (mom > 0f) {
+              float mv = mom * S1.get(i) + inc;
+              S1.put(i, mv);
+              wi = wi - mv;
+            } else {
+              wi = wi - inc;
+            }
+            break;
+          }
+          case ADAGRAD: {
+            float acc = S0.get(i) + gi * gi;
+            S0.put(i, acc);
+            wi = wi - (hp[0] * gi) / (float) Math.sqrt(acc + hp[1]);
+            break;
+          }
+          case ADADELTA: {
+            float lr = hp[0], rho = hp[1], eps = hp[2];
+            float ag = rho * S0.get(i) + (1f - rho) * (gi * gi);
+            S0.put(i, ag);
+            float delta = -(((float) Math.sqrt(S1.get(i) + eps) * gi) / (float) Math.sqrt(ag + eps));
+            S1.put(i, rho * S1.get(i) + (1f - rho) * (delta * delta));
+            wi = wi + lr * delta;
+            break;
+          }
+          case ADAM: {
+            float alpha = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3];
+            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
+            float v = S1.get(i) + (gi * gi - S1.get(i)) * (1f - b2);
+            S0.put(i, m);
+            S1.put(i, v);
+            if (hp[4] != 0f) {
+              v = Math.max(S2.get(i), v);
+              S2.put(i, v);
+            }
+            wi = wi - (m * alpha) / ((float) Math.sqrt(v) + eps);
+            break;
+          }
+          case ADAMAX: {
+            float lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], c1 = hp[4];
+            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
+            float u = Math.max(b2 * S1.get(i), Math.abs(gi));
+            S0.put(i, m);
+            S1.put(i, u);
+            wi = wi - (lr * m) / (c1 * (u + eps));
+            break;
+          }
+          case NADAM: {
+            float lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3];
+            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
+            float v = S1.get(i) + (gi * gi - S1.get(i)) * (1f - b2);
+            S0.put(i, m);
+            S1.put(i, v);
+            float mHat = (hp[4] * m) / hp[5] + (hp[6] * gi) / hp[7];
+            float vHat = v / hp[8];
+            wi = wi - (mHat * lr) / ((float) Math.sqrt(vHat) + eps);
+            break;
+          }
+          case FTRL: {
+            float lr = hp[0], power = hp[1], l1 = hp[2], l2 = hp[3], shrink = hp[4];
+            float gradToUse = gi + 2f * shrink * wi;
+            float acc = S0.get(i), newAcc = acc + gi * gi;
+            float lin = S1.get(i) + (gradToUse
+                - (((float) Math.pow(newAcc, -power) - (float) Math.pow(acc, -power)) / lr) * wi);
+            S1.put(i, lin);
+            float quadratic = (float) Math.pow(newAcc, -power) / lr + 2f * l2;
+            float clipped = Math.min(Math.max(lin, -l1), l1);
+            wi = (clipped - lin) / quadratic;
+            S0.put(i, newAcc);
+            break;
+          }
+          case LION: {
+            float lr = hp[0], b1 = hp[1], b2 = hp[2];
+            wi = wi - lr * Math.signum(S0.get(i) * b1 + gi * (1f - b1));
+            S0.put(i, S0.get(i) * b2 + gi * (1f - b2));
+            break;
+          }
+          default:
+            throw new IllegalStateException(rule.toString());
+        }
+        W.put(i, wi);
+      }
+    }
+  }
+
+  /** The gradient after scaling and value clipping; applies weight decay to w[i] in place. */
+  private static float prepare(FloatBuffer W, FloatBuffer G, int i, float gs, float d,
+      float decayLr, float clipValue) {
+    float gi = G.get(i) * gs;
+    if (clipValue > 0f) {
+      gi = Math.min(Math.max(gi, -clipValue), clipValue);
+    }
+    if (d != 0f) {
+      float w = W.get(i);
+      W.put(i, w - w * d * decayLr);
+    }
+    return gi;
+  }
+
+  private static void lamb(float[] hp, FloatBuffer W, FloatBuffer G, FloatBuffer M,
+      FloatBuffer V, Segments seg, float decayLr, float clipValue) {
+    float lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], c1 = hp[4], c2 = hp[5];
+    for (int s = 0; s < seg.count(); s++) {
+      int begin = (int) seg.begin(s), end = (int) seg.end(s);
+      double wSq = 0, uSq = 0;
+      for (int i = begin; i < end; i++) {
+        float gi = prepare(W, G, i, seg.gscale[s], seg.wd[s], decayLr, clipValue);
+        M.put(i, M.get(i) + (gi - M.get(i)) * (1f - b1));
+        V.put(i, V.get(i) + (gi * gi - V.get(i)) * (1f - b2));
+        float u = (M.get(i) / c1) / ((float) Math.sqrt(V.get(i) / c2) + eps);
+        wSq += (double) W.get(i) * W.get(i);
+        uSq += (double) u * u;
+      }
+      float wNorm = (float) Math.sqrt(wSq), uNorm = (float) Math.sqrt(uSq);
+      float ratio = wNorm > 0f && uNorm > 0f ? wNorm / uNorm : 1f;
+      for (int i = begin; i < end; i++) {
+        float u = (M.get(i) / c1) / ((float) Math.sqrt(V.get(i) / c2) + eps);
+        W.put(i, W.get(i) - ratio * lr * u);
+      }
     }
   }
 
   @Override
-  public void adamUpdate(Tensor w, Tensor g, Tensor m, Tensor v, Tensor vhat, long n, float alpha,
-      float beta1, float beta2, float epsilon, boolean amsgrad) {
-    FloatBuffer W = w.buffer(), G = g.buffer(), M = m.buffer(), V = v.buffer();
-    FloatBuffer VH = amsgrad ? vhat.buffer() : null;
-    for (int i = 0; i < n; i++) {
-      float gi = G.get(i);
-      float mi = M.get(i) + (gi - M.get(i)) * (1f - beta1);
-      float vi = V.get(i) + (gi * gi - V.get(i)) * (1f - beta2);
-      M.put(i, mi);
-      V.put(i, vi);
-      if (amsgrad) {
-        vi = Math.max(VH.get(i), vi);
-        VH.put(i, vi);
+  public void segmentSumSquares(Tensor x, Segments seg, double[] out) {
+    FloatBuffer X = x.buffer();
+    for (int s = 0; s < seg.count(); s++) {
+      double acc = 0;
+      for (int i = (int) seg.begin(s), end = (int) seg.end(s); i < end; i++) {
+        acc += (double) X.get(i) * X.get(i);
       }
-      W.put(i, W.get(i) - (mi * alpha) / ((float) Math.sqrt(vi) + epsilon));
+      out[s] = acc;
+    }
+  }
+
+  @Override
+  public void axpy(Tensor y, Tensor x, float a, long n) {
+    FloatBuffer Y = y.buffer(), X = x.buffer();
+    for (int i = 0; i < n; i++) {
+      Y.put(i, Y.get(i) + a * X.get(i));
+    }
+  }
+
+  @Override
+  public void emaUpdate(Tensor avg, Tensor w, float momentum, long n) {
+    FloatBuffer A = avg.buffer(), W = w.buffer();
+    for (int i = 0; i < n; i++) {
+      A.put(i, momentum * A.get(i) + (1f - momentum) * W.get(i));
     }
   }
 }

@@ -16,6 +16,8 @@ final class OptimizersCommand implements Callable<Integer> {
     for (String name : Optimizers.NAMES) {
       spec.commandLine().getOut().println(name);
     }
+    spec.commandLine().getOut().println("(--optimizer gd: full-batch gradient descent, SGD with "
+        + "the whole training set as one batch)");
     return 0;
   }
 }

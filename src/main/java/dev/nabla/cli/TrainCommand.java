@@ -53,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
   int batchSize;
 
-  @Option(names = "--optimizer", defaultValue = "adam", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--optimizer", defaultValue = "adam", description = "default: "
+      + "${DEFAULT-VALUE}; gd = full-batch gradient descent (sgd, batch = the training set)")
   String optimizer;
 
   @Option(names = "--learning-rate", description = "default: the optimizer's Keras default")
@@ -110,8 +111,11 @@ final class TrainCommand implements Callable<Integer> {
 
     Dataset data = Dataset.load(dataset, dataDir);
     Loss lossFn = Losses.get(loss);
-    Optimizer opt = Optimizers.get(optimizer,
-        learningRate == null ? Map.of() : Map.of("learning_rate", learningRate));
+    Optimizer opt = optimizer();
+    int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
+    if (fullBatch()) {
+      batchSize = trainSamples; // "GD" in the lecture: one step per epoch over everything
+    }
 
     int classes = data.numClasses;
     try (Tensor xTrain = Tensor.of(data.xTrain, data.nTrain(), data.rows, data.cols);
@@ -134,7 +138,6 @@ final class TrainCommand implements Callable<Integer> {
       History history = model.fit(xTrain, yTrain, options);
       Map<String, Float> test = model.evaluate(xTest, yTest, 32, verbose == 1 ? 1 : 0);
       List<Double> seconds = history.epochSeconds();
-      int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
       for (int e = 0; e < seconds.size(); e++) {
         out.printf("epoch %d: %.3f s, %.0f samples/s%n", e + 1, seconds.get(e),
             trainSamples / seconds.get(e));
@@ -146,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("dataset", data.name);
         m.put("device", backend.name());
         m.put("threads", backend.threads());
-        m.put("optimizer", opt.name());
+        m.put("optimizer", fullBatch() ? "gd" : opt.name());
         m.put("learning_rate", opt.learningRate());
         m.put("loss", lossFn.name());
         m.put("batch_size", batchSize);
@@ -206,10 +209,25 @@ final class TrainCommand implements Callable<Integer> {
     }
     try {
       Losses.get(loss);
-      Optimizers.get(optimizer,
-          learningRate == null ? Map.of() : Map.of("learning_rate", learningRate));
+      optimizer().close();
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
+    }
+  }
+
+  private boolean fullBatch() {
+    return optimizer.equalsIgnoreCase("gd");
+  }
+
+  /** The optimizer named by --optimizer ("gd" is SGD run on the whole training set per step). */
+  private Optimizer optimizer() {
+    Map<String, Object> config = learningRate == null ? Map.of()
+        : Map.of("learning_rate", learningRate);
+    try {
+      return Optimizers.get(fullBatch() ? "sgd" : optimizer, config);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage()
+          + (e.getMessage().startsWith("unknown optimizer") ? ", gd" : ""), e);
     }
   }
 

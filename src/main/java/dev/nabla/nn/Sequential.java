@@ -52,8 +52,7 @@ public class Sequential implements AutoCloseable {
   private Tensor grads;
   private final List<List<Variable>> layerWeights = new ArrayList<>();
   private final List<List<Tensor>> layerGrads = new ArrayList<>();
-  private List<Tensor> gradList;
-  private List<Variable> paramList;
+  private List<Variable> allWeights; // the views, in order: the optimizer's segments
   private boolean stopTraining;
 
   public Sequential(Layer... layers) {
@@ -190,8 +189,7 @@ public class Sequential implements AutoCloseable {
       layerWeights.add(w);
       layerGrads.add(g);
     }
-    paramList = List.of(params);
-    gradList = List.of(grads);
+    allWeights = weights();
   }
 
   public boolean built() {
@@ -218,7 +216,7 @@ public class Sequential implements AutoCloseable {
     requireBuilt();
     List<Variable> all = new ArrayList<>();
     layerWeights.forEach(all::addAll);
-    return all;
+    return List.copyOf(all);
   }
 
   /** All parameters as one flat variable (what the optimizer updates). */
@@ -346,7 +344,7 @@ public class Sequential implements AutoCloseable {
         p.graph.setStep(optimizer.iterations());
         p.graph.forward();
         p.graph.backward(p.loss);
-        optimizer.applyGradients(gradList, paramList);
+        optimizer.applyFlat(params, allWeights, grads);
         lossTracker.updateMean(p.loss.value().get(0), rows);
         for (Metric m : metrics) {
           m.update(p.y.value(), p.pred.value(), null, rows);
@@ -369,6 +367,7 @@ public class Sequential implements AutoCloseable {
         c.onEpochEnd(epoch, logs);
       }
     }
+    optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
     for (Callback c : callbacks) {
       c.onTrainEnd(logs);
     }

@@ -5,97 +5,471 @@ import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.JavaBackend;
+import dev.nabla.backend.OptimizerRule;
+import dev.nabla.backend.Segments;
+import dev.nabla.optimizers.schedules.LearningRateSchedule;
+import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Keras's base optimizer: owns the learning rate, the iteration count and each variable's slots;
- * subclasses give one fused update rule. A model hands it one flat variable holding every
- * parameter, so a step is one native call; separate variables get one call each.
+ * Keras 3's base optimizer: learning rate (number or schedule), loss-scale factor, gradient
+ * accumulation, clipnorm / clipvalue / global_clipnorm, decoupled weight decay with exclusions,
+ * EMA of the weights, and the iteration count. A subclass is one update rule: its hyperparameters
+ * for this step and its slots.
+ *
+ * <p>Variables are updated in groups: one flat buffer split into segments (the variables). A model
+ * hands over all its parameters as one group, so a step is one fused backend call; a list of
+ * separate variables (Keras's {@code apply_gradients}) makes one group each. Gradient scaling,
+ * clipping and weight decay are folded into that call as per-segment factors.
  */
 public abstract class Optimizer implements AutoCloseable {
   private final String name;
-  protected final float learningRate;
-  private long iterations;
+  private final OptimizerRule rule;
+  private final LearningRateSchedule learningRate;
+  private final Float weightDecay, clipnorm, clipvalue, globalClipnorm, lossScaleFactor;
+  private final boolean useEma;
+  private final float emaMomentum;
+  private final Integer emaOverwriteFrequency, accumulationSteps;
+  private long rawIterations;
   private Backend backend = new JavaBackend();
-  private final IdentityHashMap<Tensor, Tensor[]> slots = new IdentityHashMap<>();
+  private final Map<Tensor, Group> groups = new IdentityHashMap<>();
+  private final Set<Variable> excludedVariables = Collections.newSetFromMap(new IdentityHashMap<>());
+  private Pattern excludedNames;
+  /** This step's hyperparameters for the backend rule, filled by {@link #prepareStep}. */
+  protected final float[] hp = new float[16];
 
-  protected Optimizer(String name, Config config, double defaultLearningRate) {
-    this.name = name;
-    this.learningRate = (float) config.number("learning_rate", defaultLearningRate, 0,
-        Double.MAX_VALUE);
-    config.ignore("name");
+  /** One flat buffer of variables and its optimizer state. */
+  private static final class Group {
+    final Variable w;
+    final List<Variable> parts;
+    final Segments segments;
+    final Tensor[] slots;
+    Tensor average;
+    Tensor accumulator;
+    final double[] sums;
+
+    Group(Variable w, List<Variable> parts, Segments segments, Tensor[] slots) {
+      this.w = w;
+      this.parts = parts;
+      this.segments = segments;
+      this.slots = slots;
+      this.sums = new double[segments.count()];
+    }
   }
+
+  protected Optimizer(String name, OptimizerRule rule, Config c, double defaultLearningRate,
+      Double defaultWeightDecay) {
+    this.name = name;
+    this.rule = rule;
+    Object lr = c.raw("learning_rate");
+    if (lr == null) {
+      learningRate = LearningRateSchedule.constant((float) defaultLearningRate);
+    } else if (lr instanceof LearningRateSchedule) {
+      learningRate = (LearningRateSchedule) lr;
+    } else if (lr instanceof Number && ((Number) lr).doubleValue() >= 0) {
+      learningRate = LearningRateSchedule.constant(((Number) lr).floatValue());
+    } else {
+      throw new IllegalArgumentException(name + ": 'learning_rate' must be a number >= 0 or a "
+          + "LearningRateSchedule, got " + lr);
+    }
+    c.ignore("name");
+    weightDecay = optional(c, "weight_decay", defaultWeightDecay, 0, Double.MAX_VALUE);
+    clipnorm = optional(c, "clipnorm", null, 0, Double.MAX_VALUE);
+    clipvalue = optional(c, "clipvalue", null, 0, Double.MAX_VALUE);
+    globalClipnorm = optional(c, "global_clipnorm", null, 0, Double.MAX_VALUE);
+    int clips = (clipnorm != null ? 1 : 0) + (clipvalue != null ? 1 : 0)
+        + (globalClipnorm != null ? 1 : 0);
+    if (clips > 1) {
+      throw new IllegalArgumentException(name + ": only one of 'clipnorm', 'clipvalue' and "
+          + "'global_clipnorm' can be set; got clipnorm=" + clipnorm + ", clipvalue=" + clipvalue
+          + ", global_clipnorm=" + globalClipnorm);
+    }
+    useEma = c.bool("use_ema", false);
+    emaMomentum = (float) c.number("ema_momentum", 0.99, 0, 1);
+    Float freq = optional(c, "ema_overwrite_frequency", null, 1, Integer.MAX_VALUE);
+    emaOverwriteFrequency = freq == null ? null : integer(name, "ema_overwrite_frequency", freq);
+    Float lsf = optional(c, "loss_scale_factor", null, Float.MIN_VALUE, Double.MAX_VALUE);
+    lossScaleFactor = lsf;
+    Float acc = optional(c, "gradient_accumulation_steps", null, 2, Integer.MAX_VALUE);
+    accumulationSteps = acc == null ? null : integer(name, "gradient_accumulation_steps", acc);
+  }
+
+  private static Float optional(Config c, String key, Double fallback, double min, double max) {
+    if (!c.has(key) || c.raw(key) == null) {
+      return fallback == null ? null : fallback.floatValue();
+    }
+    return (float) c.number(key, 0, min, max);
+  }
+
+  private static int integer(String owner, String key, float v) {
+    if (v != Math.rint(v)) {
+      throw new IllegalArgumentException(owner + ": '" + key + "' must be an integer, got " + v);
+    }
+    return (int) v;
+  }
+
+  // ---- what a subclass provides ------------------------------------------------------------
+
+  /** How many slot buffers (each a variable's size) this configuration uses. */
+  protected abstract int slotCount();
+
+  /** The value slot {@code k} starts at (Adagrad's and Ftrl's accumulators are not zero). */
+  protected float slotInitialValue(int k) {
+    return 0f;
+  }
+
+  /** Fills {@link #hp} for the update at {@code localStep} (Keras's iterations + 1) with rate lr. */
+  protected abstract void prepareStep(long localStep, float lr);
+
+  /** The rule's own arguments, for get_config-style printing. */
+  protected abstract Map<String, Object> ruleConfig();
+
+  // ---- public API ----------------------------------------------------------------------------
 
   /** Keras's snake_case name, e.g. "adam". */
   public String name() {
     return name;
   }
 
+  /** Keras's iterations: update steps taken (applyGradients calls / accumulation steps). */
+  public long iterations() {
+    return accumulationSteps == null ? rawIterations : rawIterations / accumulationSteps;
+  }
+
+  /** applyGradients calls so far (what schedules see). */
+  public long steps() {
+    return rawIterations;
+  }
+
+  /** The current learning rate: the schedule at {@link #steps()}. */
   public float learningRate() {
+    return learningRate.at(rawIterations);
+  }
+
+  public LearningRateSchedule learningRateSchedule() {
     return learningRate;
   }
 
-  /** Steps applied so far (Keras's optimizer.iterations). */
-  public long iterations() {
-    return iterations;
-  }
-
-  /** The backend whose fused kernels run the updates; the model sets its own. */
+  /** The backend whose fused kernels run the updates; a model sets its own. */
   public void setBackend(Backend backend) {
     this.backend = backend;
   }
 
-  /** How many slot buffers (each the variable's size) a variable needs. */
-  protected abstract int slotCount();
+  /**
+   * Keras's exclude_from_weight_decay: these variables, and variables whose name matches any of
+   * these regular expressions (as Python's re.search), get no weight decay.
+   */
+  public void excludeFromWeightDecay(List<Variable> variables, List<String> names) {
+    if (!groups.isEmpty()) {
+      throw new IllegalStateException(name + ": exclude_from_weight_decay() must be called "
+          + "before the first applyGradients");
+    }
+    excludedVariables.clear();
+    if (variables != null) {
+      excludedVariables.addAll(variables);
+    }
+    excludedNames = names == null || names.isEmpty() ? null
+        : Pattern.compile(String.join("|", names));
+  }
 
-  /** One fused update of {@code w} from {@code g}; step counts from 1. */
-  protected abstract void update(Backend b, Tensor w, Tensor g, Tensor[] slots, long step,
-      float lr);
-
-  /** Applies one step: variables[i] -= rule(grads[i]); then iterations += 1. */
+  /** Keras's apply_gradients: variables[i] updated from grads[i]; then iterations += 1. */
   public void applyGradients(List<? extends Tensor> grads, List<? extends Variable> variables) {
     if (grads.size() != variables.size()) {
-      throw new IllegalArgumentException("applyGradients: " + grads.size() + " gradients for "
-          + variables.size() + " variables");
+      throw new IllegalArgumentException(name + ".applyGradients: " + grads.size()
+          + " gradients for " + variables.size() + " variables");
     }
-    for (int i = 0; i < grads.size(); i++) {
-      Tensor g = grads.get(i);
+    Group[] gs = new Group[grads.size()];
+    Tensor[] gr = new Tensor[grads.size()];
+    for (int i = 0; i < gs.length; i++) {
       Variable v = variables.get(i);
+      Tensor g = grads.get(i);
       if (g.size() != v.size()) {
-        throw new IllegalArgumentException("applyGradients: gradient " + i + " has "
+        throw new IllegalArgumentException(name + ".applyGradients: gradient " + i + " has "
             + g.size() + " values, variable " + v.name() + " has " + v.size());
       }
-      Tensor[] s = slots.get(v);
-      if (s == null) {
-        s = new Tensor[slotCount()];
-        for (int k = 0; k < s.length; k++) {
-          s[k] = Tensor.zeros(Math.toIntExact(v.size()));
-        }
-        slots.put(v, s);
-      }
-      update(backend, v, g, s, iterations + 1, learningRate);
+      gs[i] = group(v, List.of(v));
+      gr[i] = g;
     }
-    iterations++;
+    apply(gs, gr);
   }
 
-  /** Frees the slot buffers. */
+  /**
+   * One step for a model: {@code flat} holds every parameter, {@code parts} are its variables
+   * (views, in order), {@code grad} the flat gradient. One fused backend call.
+   */
+  public void applyFlat(Variable flat, List<Variable> parts, Tensor grad) {
+    Group g = groups.get(flat);
+    flatGroup[0] = g == null ? group(flat, parts) : g;
+    flatGrad[0] = grad;
+    apply(flatGroup, flatGrad);
+  }
+
+  private final Group[] flatGroup = new Group[1];
+  private final Tensor[] flatGrad = new Tensor[1];
+
+  /** Keras's finalize_variable_values: with use_ema, writes the moving averages into variables. */
+  public void finalizeVariableValues(List<? extends Variable> variables) {
+    if (!useEma) {
+      return;
+    }
+    for (Variable v : variables) {
+      Group g = groups.get(v);
+      if (g == null) {
+        throw new IllegalArgumentException(name + ": variable " + v.name()
+            + " was never updated by this optimizer");
+      }
+      v.copyFrom(g.average);
+    }
+  }
+
+  // ---- the step ------------------------------------------------------------------------------
+
+  private Group group(Variable w, List<Variable> parts) {
+    Group g = groups.get(w);
+    if (g != null) {
+      return g;
+    }
+    long[] ends = new long[parts.size()];
+    long end = 0;
+    for (int i = 0; i < ends.length; i++) {
+      end += parts.get(i).size();
+      ends[i] = end;
+    }
+    if (end != w.size()) {
+      throw new IllegalArgumentException(name + ": parts of " + w.name() + " hold " + end
+          + " values, the buffer " + w.size());
+    }
+    int n = Math.toIntExact(w.size());
+    Tensor[] slots = new Tensor[slotCount()];
+    for (int k = 0; k < slots.length; k++) {
+      slots[k] = Tensor.zeros(n);
+      float init = slotInitialValue(k);
+      if (init != 0f) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, init);
+        slots[k].copyFrom(v);
+      }
+    }
+    g = new Group(w, List.copyOf(parts), new Segments(ends), slots);
+    if (useEma) {
+      g.average = Tensor.zeros(n);
+    }
+    if (accumulationSteps != null) {
+      g.accumulator = Tensor.zeros(n);
+    }
+    for (int s = 0; s < parts.size(); s++) {
+      g.segments.wd[s] = weightDecay != null && usesWeightDecay(parts.get(s)) ? weightDecay : 0f;
+    }
+    groups.put(w, g);
+    return g;
+  }
+
+  private boolean usesWeightDecay(Variable v) {
+    return !excludedVariables.contains(v)
+        && (excludedNames == null || !excludedNames.matcher(v.name()).find());
+  }
+
+  private void apply(Group[] gs, Tensor[] grads) {
+    float lr = learningRate.at(rawIterations);
+    long it = iterations();
+    float pre = lossScaleFactor == null ? 1f : 1f / lossScaleFactor;
+    boolean update = accumulationSteps == null || (rawIterations + 1) % accumulationSteps == 0;
+    if (accumulationSteps != null) {
+      for (int i = 0; i < gs.length; i++) {
+        backend.axpy(gs[i].accumulator, grads[i], pre, gs[i].w.size());
+      }
+      pre = 1f / accumulationSteps;
+    }
+    if (update) {
+      setGradientScales(gs, grads, pre);
+      prepareStep(it + 1, lr);
+      for (int i = 0; i < gs.length; i++) {
+        Group g = gs[i];
+        Tensor grad = accumulationSteps == null ? grads[i] : g.accumulator;
+        backend.optimizerStep(rule, hp, g.w, grad, slot(g, 0), slot(g, 1), slot(g, 2),
+            g.segments, lr, clipvalue == null ? 0f : clipvalue);
+        if (g.accumulator != null) {
+          g.accumulator.pointer().zero();
+        }
+      }
+    }
+    if (useEma) {
+      for (Group g : gs) {
+        backend.emaUpdate(g.average, g.w, it == 0 ? 0f : emaMomentum, g.w.size());
+        if (emaOverwriteFrequency != null && (it + 1) % emaOverwriteFrequency == 0) {
+          g.w.copyFrom(g.average);
+        }
+      }
+    }
+    rawIterations++;
+  }
+
+  /** Per-segment gradient factors: pre (loss scale or accumulation average) times clip-norm. */
+  private void setGradientScales(Group[] gs, Tensor[] grads, float pre) {
+    boolean perVariable = clipnorm != null && clipnorm > 0;
+    boolean global = globalClipnorm != null && globalClipnorm > 0;
+    double total = 0;
+    for (int i = 0; i < gs.length; i++) {
+      Group g = gs[i];
+      Tensor grad = accumulationSteps == null ? grads[i] : g.accumulator;
+      if (perVariable || global) {
+        backend.segmentSumSquares(grad, g.segments, g.sums);
+      }
+      for (int s = 0; s < g.segments.count(); s++) {
+        float scale = pre;
+        if (perVariable) {
+          float norm = (float) Math.sqrt(g.sums[s]) * pre;
+          scale = pre * (clipnorm / Math.max(norm, clipnorm));
+        }
+        g.segments.gscale[s] = scale;
+        total += g.sums[s];
+      }
+    }
+    if (global) {
+      float norm = (float) Math.sqrt(total) * pre;
+      // Keras: clip * min(1 / norm, 1 / clip), made NaN when the norm is not finite
+      float scale = globalClipnorm * Math.min(1f / norm, 1f / globalClipnorm) + (norm - norm);
+      for (Group g : gs) {
+        java.util.Arrays.fill(g.segments.gscale, pre * scale);
+      }
+    }
+  }
+
+  private static Tensor slot(Group g, int k) {
+    return k < g.slots.length ? g.slots[k] : null;
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  /**
+   * The optimizer's state in a fixed order, for saving: the step counter first, then each
+   * group's slots, EMA average and accumulator, then the rule's own scalars.
+   */
+  public Map<String, float[]> state() {
+    Map<String, float[]> s = new LinkedHashMap<>();
+    s.put("iterations", new float[] {Float.intBitsToFloat((int) (rawIterations >>> 32)),
+        Float.intBitsToFloat((int) rawIterations)});
+    int gi = 0;
+    for (Group g : groups.values()) {
+      for (int k = 0; k < g.slots.length; k++) {
+        s.put("group" + gi + "/slot" + k, g.slots[k].toFloatArray());
+      }
+      if (g.average != null) {
+        s.put("group" + gi + "/average", g.average.toFloatArray());
+      }
+      if (g.accumulator != null) {
+        s.put("group" + gi + "/accumulator", g.accumulator.toFloatArray());
+      }
+      gi++;
+    }
+    float[] extra = ruleState();
+    if (extra.length > 0) {
+      s.put("rule", extra);
+    }
+    return s;
+  }
+
+  /**
+   * Restores {@link #state()} for the same variables (in the same order of first use): the
+   * model's flat parameters, or the same list of variables.
+   */
+  public void loadState(Map<String, float[]> s, List<List<Variable>> groupsInOrder,
+      List<Variable> groupBuffers) {
+    groups.clear();
+    for (int i = 0; i < groupBuffers.size(); i++) {
+      Group g = group(groupBuffers.get(i), groupsInOrder.get(i));
+      for (int k = 0; k < g.slots.length; k++) {
+        load(s, "group" + i + "/slot" + k, g.slots[k]);
+      }
+      if (g.average != null) {
+        load(s, "group" + i + "/average", g.average);
+      }
+      if (g.accumulator != null) {
+        load(s, "group" + i + "/accumulator", g.accumulator);
+      }
+    }
+    float[] it = s.get("iterations");
+    if (it == null || it.length != 2) {
+      throw new IllegalArgumentException(name + " state: missing 'iterations'");
+    }
+    rawIterations = ((long) Float.floatToRawIntBits(it[0]) << 32)
+        | (Float.floatToRawIntBits(it[1]) & 0xFFFFFFFFL);
+    loadRuleState(s.getOrDefault("rule", new float[0]));
+  }
+
+  private void load(Map<String, float[]> s, String key, Tensor into) {
+    float[] v = s.get(key);
+    if (v == null || v.length != into.size()) {
+      throw new IllegalArgumentException(name + " state: '" + key + "' "
+          + (v == null ? "is missing" : "has " + v.length + " values, expected " + into.size()));
+    }
+    into.copyFrom(v);
+  }
+
+  /** Scalars of the rule's own (Nadam's momentum-cache product). */
+  protected float[] ruleState() {
+    return new float[0];
+  }
+
+  protected void loadRuleState(float[] state) {}
+
+  /** Frees the slot, average and accumulator buffers. */
   @Override
   public void close() {
-    for (Tensor[] s : slots.values()) {
-      for (Tensor t : s) {
+    for (Group g : groups.values()) {
+      for (Tensor t : g.slots) {
         t.close();
       }
+      if (g.average != null) {
+        g.average.close();
+      }
+      if (g.accumulator != null) {
+        g.accumulator.close();
+      }
     }
-    slots.clear();
+    groups.clear();
   }
 
-  /** The optimizer's configuration, Keras's get_config, for logs. */
-  public abstract Map<String, Object> config();
+  /** Keras's get_config: the base options and the rule's arguments. */
+  public Map<String, Object> config() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("learning_rate", learningRate instanceof LearningRateSchedule.Constant
+        ? (Object) ((LearningRateSchedule.Constant) learningRate).value() : learningRate.toString());
+    m.putAll(ruleConfig());
+    m.put("weight_decay", weightDecay);
+    m.put("clipnorm", clipnorm);
+    m.put("global_clipnorm", globalClipnorm);
+    m.put("clipvalue", clipvalue);
+    m.put("use_ema", useEma);
+    m.put("ema_momentum", emaMomentum);
+    m.put("ema_overwrite_frequency", emaOverwriteFrequency);
+    m.put("loss_scale_factor", lossScaleFactor);
+    m.put("gradient_accumulation_steps", accumulationSteps);
+    return m;
+  }
 
   @Override
   public String toString() {
     return name + config();
+  }
+
+  /** float32 pow, as Keras computes beta powers in the variable's dtype. */
+  protected static float powf(float base, long exponent) {
+    return (float) Math.pow(base, (float) exponent);
+  }
+
+  /** For subclasses' configs. */
+  protected static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
   }
 }

@@ -1,8 +1,7 @@
 package dev.nabla.optimizers;
 
 import dev.nabla.Config;
-import dev.nabla.Tensor;
-import dev.nabla.backend.Backend;
+import dev.nabla.backend.OptimizerRule;
 import java.util.Map;
 
 /**
@@ -18,9 +17,9 @@ public final class SGD extends Optimizer {
   }
 
   private SGD(Config c) {
-    super("sgd", c, 0.01);
-    this.momentum = (float) c.number("momentum", 0.0, 0.0, 1.0);
-    this.nesterov = c.bool("nesterov", false);
+    super("sgd", OptimizerRule.SGD, c, 0.01, null);
+    momentum = (float) c.number("momentum", 0.0, 0.0, 1.0);
+    nesterov = c.bool("nesterov", false);
     c.done();
   }
 
@@ -30,12 +29,14 @@ public final class SGD extends Optimizer {
   }
 
   @Override
-  protected void update(Backend b, Tensor w, Tensor g, Tensor[] slots, long step, float lr) {
-    b.sgdUpdate(w, g, momentum == 0f ? null : slots[0], w.size(), lr, momentum, nesterov);
+  protected void prepareStep(long step, float lr) {
+    hp[0] = lr;
+    hp[1] = momentum;
+    hp[2] = nesterov ? 1f : 0f;
   }
 
   @Override
-  public Map<String, Object> config() {
-    return Map.of("learning_rate", learningRate, "momentum", momentum, "nesterov", nesterov);
+  protected Map<String, Object> ruleConfig() {
+    return map("momentum", momentum, "nesterov", nesterov);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.Tensor;
+import dev.nabla.TestUtil;
 import dev.nabla.backend.jni.NablaCpu;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.IntPointer;
@@ -193,38 +194,82 @@ class CpuKernelsTest {
     assertArrayEquals(base.toFloatArray(), other.toFloatArray(), "same inputs, same mask");
   }
 
-  @Test
-  void fusedOptimizersMatchReference() {
-    SplittableRandom rng = new SplittableRandom(21);
-    for (int n : new int[] {1, 7, 1000, 101_770}) {
-      Tensor g = randomTensor(rng, 1, n);
-      for (int variant = 0; variant < 3; variant++) {
-        float momentum = variant == 0 ? 0f : 0.9f;
-        boolean nesterov = variant == 2;
-        Tensor[] r = {randomTensor(rng, 1, n), randomTensor(rng, 0.1, n)};
-        Tensor[] c = {Tensor.of(r[0].toFloatArray(), n), Tensor.of(r[1].toFloatArray(), n)};
-        for (int step = 0; step < 3; step++) {
-          ref.sgdUpdate(r[0], g, r[1], n, 0.01f, momentum, nesterov);
-          cpu.sgdUpdate(c[0], g, c[1], n, 0.01f, momentum, nesterov);
+  /** Hyperparameters for each rule, in the layout of nabla_optimizer_step. */
+  static float[] hyper(OptimizerRule rule, int variant) {
+    boolean alt = variant % 2 == 1;
+    switch (rule) {
+      case SGD: return new float[] {0.01f, alt ? 0.9f : 0f, variant == 3 ? 1f : 0f};
+      case RMSPROP: return new float[] {0.001f, 0.9f, alt ? 0.5f : 0f, 1e-7f, variant >= 2 ? 1f : 0f};
+      case ADAGRAD: return new float[] {0.01f, 1e-7f};
+      case ADADELTA: return new float[] {1f, 0.95f, 1e-6f};
+      case ADAM: return new float[] {0.003f, 0.9f, 0.999f, 1e-7f, alt ? 1f : 0f};
+      case ADAMAX: return new float[] {0.002f, 0.9f, 0.999f, 1e-7f, 0.19f};
+      case NADAM: return new float[] {0.002f, 0.9f, 0.999f, 1e-7f, 0.46f, 0.8f, 0.55f, 0.6f, 0.002f};
+      case FTRL: return new float[] {0.1f, -0.5f, alt ? 0.01f : 0f, alt ? 0.2f : 0f, alt ? 0.1f : 0f};
+      case LION: return new float[] {0.001f, 0.9f, 0.99f};
+      case LAMB: return new float[] {0.01f, 0.9f, 0.999f, 1e-7f, 0.19f, 0.002f};
+      default: throw new IllegalArgumentException(rule.toString());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(OptimizerRule.class)
+  void fusedOptimizerStepMatchesReference(OptimizerRule rule) {
+    SplittableRandom rng = new SplittableRandom(21 + rule.ordinal());
+    for (int variant = 0; variant < 4; variant++) {
+      for (long[] ends : new long[][] {{1}, {7}, {5, 5, 12}, {1000, 1003, 5000}, {101_770}}) {
+        int n = (int) ends[ends.length - 1];
+        Segments a = new Segments(ends), b = new Segments(ends);
+        for (int s = 0; s < ends.length; s++) {
+          a.gscale[s] = b.gscale[s] = variant >= 2 ? (float) (0.5 + rng.nextDouble()) : 1f;
+          a.wd[s] = b.wd[s] = variant % 2 == 1 && s % 2 == 0 ? 0.004f : 0f;
         }
-        assertClose(r[0].toFloatArray(), c[0].toFloatArray(), 1e-6, 1e-7, "sgd w " + variant);
-        assertClose(r[1].toFloatArray(), c[1].toFloatArray(), 1e-6, 1e-7, "sgd m " + variant);
-      }
-      for (boolean amsgrad : new boolean[] {false, true}) {
-        Tensor w = randomTensor(rng, 1, n);
-        Tensor[] r = {Tensor.of(w.toFloatArray(), n), Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n)};
-        Tensor[] c = {Tensor.of(w.toFloatArray(), n), Tensor.zeros(n), Tensor.zeros(n), Tensor.zeros(n)};
-        for (int step = 1; step <= 3; step++) {
-          Tensor gs = randomTensor(rng, 1, n);
-          ref.adamUpdate(r[0], gs, r[1], r[2], r[3], n, 0.001f * step, 0.9f, 0.999f, 1e-7f, amsgrad);
-          cpu.adamUpdate(c[0], gs, c[1], c[2], c[3], n, 0.001f * step, 0.9f, 0.999f, 1e-7f, amsgrad);
+        float clip = variant == 3 ? 0.3f : 0f;
+        Tensor[] r = new Tensor[4], c = new Tensor[4];
+        for (int k = 0; k < 4; k++) { // weights, then 3 slots (accumulators must stay >= 0)
+          float[] init = TestUtil.random(rng, n, k == 0 ? 1 : 0.1);
+          if (k > 0) {
+            for (int i = 0; i < n; i++) { // centered RMSprop needs velocity >= mean^2
+              init[i] = Math.abs(init[i]) + (k == 1 && rule == OptimizerRule.RMSPROP ? 1f : 0f);
+            }
+          }
+          r[k] = Tensor.of(init, n);
+          c[k] = Tensor.of(init, n);
+        }
+        float[] hp = hyper(rule, variant);
+        for (int step = 0; step < 3; step++) {
+          Tensor g = randomTensor(rng, 1, n);
+          ref.optimizerStep(rule, hp, r[0], g, r[1], r[2], r[3], a, 0.01f, clip);
+          cpu.optimizerStep(rule, hp, c[0], g, c[1], c[2], c[3], b, 0.01f, clip);
         }
         for (int k = 0; k < 4; k++) {
-          assertClose(r[k].toFloatArray(), c[k].toFloatArray(), 1e-5, 1e-7,
-              "adam amsgrad=" + amsgrad + " buffer " + k + " n=" + n);
+          assertClose(r[k].toFloatArray(), c[k].toFloatArray(), 2e-5, 1e-6,
+              rule + " variant " + variant + " buffer " + k + " n=" + n);
         }
       }
     }
+  }
+
+  @Test
+  void optimizerHelperKernelsMatchReference() {
+    SplittableRandom rng = new SplittableRandom(31);
+    long[] ends = {3, 3, 1000, 1201};
+    Segments seg = new Segments(ends);
+    Tensor x = randomTensor(rng, 1, 1201);
+    double[] a = new double[4], b = new double[4];
+    ref.segmentSumSquares(x, seg, a);
+    cpu.segmentSumSquares(x, seg, b);
+    for (int s = 0; s < 4; s++) {
+      assertEquals(a[s], b[s], 1e-9 * Math.max(1, a[s]), "sum of squares, segment " + s);
+    }
+    assertEquals(0.0, b[1], "empty segment");
+    Tensor y1 = randomTensor(rng, 1, 1201), y2 = Tensor.of(y1.toFloatArray(), 1201);
+    ref.axpy(y1, x, 0.3f, 1201);
+    cpu.axpy(y2, x, 0.3f, 1201);
+    assertClose(y1.toFloatArray(), y2.toFloatArray(), 1e-6, 1e-7, "axpy");
+    ref.emaUpdate(y1, x, 0.99f, 1201);
+    cpu.emaUpdate(y2, x, 0.99f, 1201);
+    assertClose(y1.toFloatArray(), y2.toFloatArray(), 1e-6, 1e-7, "ema");
   }
 
   // ---- inputs -----------------------------------------------------------------------------------

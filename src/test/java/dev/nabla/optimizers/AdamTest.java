@@ -189,10 +189,18 @@ class AdamTest extends KerasOptimizerCase {
     }
 
     @Test
-    void unimplementedKerasArgumentsAreRejectedNamingTheKey() {
-        for (String key : new String[] {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
-                "use_ema", "ema_momentum", "loss_scale_factor", "gradient_accumulation_steps",
-                "momentum"}) {
+    void weightDecay() {
+        kerasWeightDecay("adam");
+    }
+
+    @Test
+    void clipNormAndClipValue() {
+        kerasClipping("adam", 0.1);
+    }
+
+    @Test
+    void argumentsOfOtherOptimizersAreRejectedNamingTheKey() {
+        for (String key : new String[] {"momentum", "nesterov", "rho", "centered"}) {
             rejects(() -> Optimizers.get("adam", Map.of(key, 0.5)), key);
         }
     }

@@ -1,6 +1,7 @@
 package dev.nabla.optimizers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.Variable;
 import java.util.List;
@@ -20,9 +21,52 @@ class OptimizersTest extends KerasOptimizerCase {
         }
     }
 
+    /** Keras's snake_case name, then its class name, for every Keras 3 optimizer covered. */
+    static final String[][] ALL = {{"sgd", "SGD"}, {"rmsprop", "RMSprop"},
+        {"adagrad", "Adagrad"}, {"adadelta", "Adadelta"}, {"adam", "Adam"}, {"adamw", "AdamW"},
+        {"adamax", "Adamax"}, {"nadam", "Nadam"}, {"ftrl", "Ftrl"}, {"lion", "Lion"},
+        {"lamb", "Lamb"}};
+
+    @Test
+    void everyKerasOptimizerResolvesBySnakeCaseOrClassName() {
+        for (String[] n : ALL) {
+            for (String name : new String[] {n[0], n[1], n[1].toUpperCase()}) {
+                Optimizer o = optimizer(name, Map.of());
+                assertEquals(n[0], o.name(), name);
+                assertEquals(0, o.iterations(), name);
+            }
+        }
+    }
+
+    @Test
+    void everyOptimizerTakesTheBaseOptions() {
+        // Keras's base_optimizer arguments, all accepted by every optimizer (Ftrl and Lion take
+        // loss_scale_factor and gradient_accumulation_steps through **kwargs).
+        for (String[] n : ALL) {
+            optimizer(n[0], cfg("learning_rate", 0.01, "weight_decay", 0.01, "clipnorm", 1.0,
+                "use_ema", true, "ema_momentum", 0.9, "ema_overwrite_frequency", 2,
+                "loss_scale_factor", 2.0, "gradient_accumulation_steps", 2, "name", "x"));
+            optimizer(n[0], Map.of("clipvalue", 0.5));
+            optimizer(n[0], Map.of("global_clipnorm", 0.5));
+        }
+    }
+
+    @Test
+    void everyOptimizerMovesAVariableAgainstItsGradient() {
+        for (String[] n : ALL) {
+            Optimizer o = optimizer(n[0], Map.of("learning_rate", 0.1));
+            Variable w = var(1, -1);
+            step(o, grad(0.5, -0.5), w);
+            float[] v = w.toFloatArray();
+            assertTrue(v[0] < 1 && v[1] > -1, n[0] + ": " + v[0] + ", " + v[1]);
+            assertEquals(1, o.iterations(), n[0]);
+        }
+    }
+
     @Test
     void unknownNameIsRejectedNamingIt() {
-        rejects(() -> Optimizers.get("rmsprop", Map.of()), "rmsprop");
+        // Keras's test_get_method: optimizers.get("typo") raises ValueError
+        rejects(() -> Optimizers.get("typo", Map.of()), "typo");
         rejects(() -> Optimizers.get(null, Map.of()));
     }
 
@@ -34,7 +78,11 @@ class OptimizersTest extends KerasOptimizerCase {
 
     @Test
     void zeroLearningRateIsAllowedAndLeavesVariablesAlone() {
-        for (String n : new String[] {"sgd", "adam"}) {
+        for (String[] names : ALL) {
+            String n = names[0];
+            if (n.equals("ftrl")) {
+                continue; // Keras's Ftrl divides by the learning rate (sigma, beta / (2 lr))
+            }
             Optimizer o = optimizer(n, Map.of("learning_rate", 0.0));
             Variable w = var(1, 2);
             step(o, grad(3, -4), w);

@@ -49,10 +49,11 @@ class SGDTest extends KerasOptimizerCase {
 
     @Test
     void configRoundTrip() {
-        // Keras's test_config without weight_decay (not implemented here)
-        Optimizer sgd = optimizer("sgd",
-            Map.of("learning_rate", 0.5, "momentum", 0.06, "nesterov", true));
+        // Keras's test_config arguments
+        Optimizer sgd = optimizer("sgd", Map.of("learning_rate", 0.5, "momentum", 0.06,
+            "nesterov", true, "weight_decay", 0.004));
         Map<String, Object> config = sgd.config();
+        assertEquals(0.004f, ((Number) config.get("weight_decay")).floatValue());
         assertEquals(0.5f, ((Number) config.get("learning_rate")).floatValue());
         assertEquals(0.06f, ((Number) config.get("momentum")).floatValue());
         assertEquals(true, config.get("nesterov"));
@@ -140,10 +141,27 @@ class SGDTest extends KerasOptimizerCase {
     }
 
     @Test
-    void unimplementedKerasArgumentsAreRejectedNamingTheKey() {
-        for (String key : new String[] {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
-                "use_ema"}) {
-            rejects(() -> Optimizers.get("sgd", Map.of(key, 0.004)), key);
-        }
+    void weightDecay() {
+        kerasWeightDecay("sgd");
+    }
+
+    @Test
+    void clipNormAndClipValue() {
+        kerasClipping("sgd", 0.1);
+    }
+
+    @Test
+    void weightDecayWithMomentumByHand() {
+        // Keras applies w -= w * weight_decay * lr before the update step.
+        // lr 0.1, wd 0.5, momentum 0.9, g = 1, w0 = 2:
+        // step 1: w = 2 - 0.1 = 1.9; m = -0.1; w = 1.8
+        // step 2: w = 1.8 - 0.09 = 1.71; m = -0.09 - 0.1 = -0.19; w = 1.52
+        Optimizer sgd = optimizer("sgd",
+            Map.of("learning_rate", 0.1, "momentum", 0.9, "weight_decay", 0.5));
+        Variable w = var(2.0);
+        step(sgd, grad(1.0), w);
+        assertAllClose(new double[] {1.8}, w, 1e-6, 1e-6, "step 1");
+        step(sgd, grad(1.0), w);
+        assertAllClose(new double[] {1.52}, w, 1e-6, 1e-6, "step 2");
     }
 }

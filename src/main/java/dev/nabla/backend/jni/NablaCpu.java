@@ -1,5 +1,6 @@
 package dev.nabla.backend.jni;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -39,10 +40,16 @@ public final class NablaCpu {
   public static native void nabla_philox4x32_10(@Cast("const uint32_t*") IntPointer counter,
       @Cast("const uint32_t*") IntPointer key, @Cast("uint32_t*") IntPointer out);
 
-  public static native void nabla_sgd_update(FloatPointer w, FloatPointer g, FloatPointer velocity,
-      long n, float lr, float momentum, int nesterov);
+  public static native void nabla_optimizer_step(int rule, FloatPointer hp, FloatPointer w,
+      FloatPointer g, FloatPointer s0, FloatPointer s1, FloatPointer s2, long nseg,
+      @Cast("const int64_t*") LongPointer segEnd, FloatPointer gscale, FloatPointer wd,
+      float decayLr, float clipValue);
 
-  public static native void nabla_adam_update(FloatPointer w, FloatPointer g, FloatPointer m,
-      FloatPointer v, FloatPointer vhat, long n, float alpha, float beta1, float beta2,
-      float epsilon, int amsgrad);
+  public static native void nabla_segment_sum_squares(FloatPointer x, long nseg,
+      @Cast("const int64_t*") LongPointer segEnd, DoublePointer out);
+
+  public static native void nabla_axpy(FloatPointer y, FloatPointer x, float a, long n);
+
+  public static native void nabla_ema_update(FloatPointer avg, FloatPointer w, float momentum,
+      long n);
 }

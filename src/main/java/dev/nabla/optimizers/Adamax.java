@@ -1,0 +1,44 @@
+package dev.nabla.optimizers;
+
+import dev.nabla.Config;
+import dev.nabla.backend.OptimizerRule;
+import java.util.Map;
+
+/**
+ * Keras Adamax: m += (g - m)(1 - b1); u = max(b2 u, |g|); w -= lr m / ((1 - b1^t)(u + eps)).
+ * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ */
+public final class Adamax extends Optimizer {
+  private final float beta1, beta2, epsilon;
+
+  public Adamax(Map<String, ?> config) {
+    this(new Config("adamax", config));
+  }
+
+  private Adamax(Config c) {
+    super("adamax", OptimizerRule.ADAMAX, c, 0.001, null);
+    beta1 = (float) c.number("beta_1", 0.9, 0, 1);
+    beta2 = (float) c.number("beta_2", 0.999, 0, 1);
+    epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    c.done();
+  }
+
+  @Override
+  protected int slotCount() {
+    return 2;
+  }
+
+  @Override
+  protected void prepareStep(long step, float lr) {
+    hp[0] = lr;
+    hp[1] = beta1;
+    hp[2] = beta2;
+    hp[3] = epsilon;
+    hp[4] = 1f - powf(beta1, step);
+  }
+
+  @Override
+  protected Map<String, Object> ruleConfig() {
+    return map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.nabla.optimizers;
+
+import dev.nabla.Config;
+import dev.nabla.backend.OptimizerRule;
+import java.util.Map;
+
+/**
+ * Keras Lamb: Adam's bias-corrected update u = m_hat / (sqrt(v_hat) + eps), scaled per variable
+ * by the trust ratio ||w|| / ||u|| (1 when either is 0): w -= ratio lr u.
+ * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ */
+public final class Lamb extends Optimizer {
+  private final float beta1, beta2, epsilon;
+
+  public Lamb(Map<String, ?> config) {
+    this(new Config("lamb", config));
+  }
+
+  private Lamb(Config c) {
+    super("lamb", OptimizerRule.LAMB, c, 0.001, null);
+    beta1 = (float) c.number("beta_1", 0.9, 0, 1);
+    beta2 = (float) c.number("beta_2", 0.999, 0, 1);
+    epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    c.done();
+  }
+
+  @Override
+  protected int slotCount() {
+    return 2;
+  }
+
+  @Override
+  protected void prepareStep(long step, float lr) {
+    hp[0] = lr;
+    hp[1] = beta1;
+    hp[2] = beta2;
+    hp[3] = epsilon;
+    hp[4] = 1f - powf(beta1, step);
+    hp[5] = 1f - powf(beta2, step);
+  }
+
+  @Override
+  protected Map<String, Object> ruleConfig() {
+    return map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.nabla.optimizers;
+
+import dev.nabla.Config;
+import dev.nabla.backend.OptimizerRule;
+import java.util.Map;
+
+/**
+ * Keras Nadam: Adam with Nesterov momentum and the momentum schedule
+ * u_t = b1 (1 - 0.5 * 0.96^t), whose running product is the optimizer's own state.
+ * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ */
+public final class Nadam extends Optimizer {
+  private final float beta1, beta2, epsilon;
+  private float uProduct = 1f;
+
+  public Nadam(Map<String, ?> config) {
+    this(new Config("nadam", config));
+  }
+
+  private Nadam(Config c) {
+    super("nadam", OptimizerRule.NADAM, c, 0.001, null);
+    beta1 = (float) c.number("beta_1", 0.9, 0, 1);
+    beta2 = (float) c.number("beta_2", 0.999, 0, 1);
+    epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    c.done();
+  }
+
+  @Override
+  protected int slotCount() {
+    return 2;
+  }
+
+  @Override
+  protected void prepareStep(long step, float lr) {
+    float uT = beta1 * (1f - 0.5f * powf(0.96f, step));
+    float uT1 = beta1 * (1f - 0.5f * powf(0.96f, step + 1));
+    uProduct = uProduct * beta1 * (1f - 0.5f * powf(0.96f, step)); // Keras updates it first
+    float uProductT1 = uProduct * uT1;
+    hp[0] = lr;
+    hp[1] = beta1;
+    hp[2] = beta2;
+    hp[3] = epsilon;
+    hp[4] = uT1;
+    hp[5] = 1f - uProductT1;
+    hp[6] = 1f - uT;
+    hp[7] = 1f - uProduct;
+    hp[8] = 1f - powf(beta2, step);
+  }
+
+  @Override
+  protected float[] ruleState() {
+    return new float[] {uProduct};
+  }
+
+  @Override
+  protected void loadRuleState(float[] state) {
+    if (state.length != 1) {
+      throw new IllegalArgumentException("nadam state: expected the momentum-cache product");
+    }
+    uProduct = state[0];
+  }
+
+  @Override
+  protected Map<String, Object> ruleConfig() {
+    return map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+  }
+}
