@@ -23,6 +23,11 @@ public final class Config {
     this.values = values == null ? Map.of() : values;
   }
 
+  /** The map as given. */
+  public Map<String, ?> values() {
+    return values;
+  }
+
   public boolean has(String key) {
     known.add(key);
     return values.containsKey(key);

@@ -122,11 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         Tensor yTrain = labels(data.yTrain, classes, lossFn);
         Tensor xTest = Tensor.of(data.xTest, data.nTest(), data.rows, data.cols);
         Tensor yTest = labels(data.yTest, classes, lossFn);
-        Sequential model = new Sequential(
-            new Flatten(data.rows, data.cols),
-            new Dense(hidden, "relu"),
-            new Dropout(dropout),
-            new Dense(classes, "softmax"))) {
+        Sequential model = seedNetwork(data, hidden, dropout)) {
       if (seed != null) {
         model.setSeed(seed);
       }
@@ -235,8 +231,17 @@ final class TrainCommand implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
+  /** The seed network: Flatten -> Dense(hidden, relu) -> Dropout -> Dense(classes, softmax). */
+  static Sequential seedNetwork(Dataset data, int hidden, double dropout) {
+    return new Sequential(
+        new Flatten(data.rows, data.cols),
+        new Dense(hidden, "relu"),
+        new Dropout(dropout),
+        new Dense(data.numClasses, "softmax"));
+  }
+
   /** Class indices as-is for sparse losses, one-hot rows otherwise. */
-  private static Tensor labels(float[] classes, int numClasses, Loss loss) {
+  static Tensor labels(float[] classes, int numClasses, Loss loss) {
     if (loss.sparseLabels()) {
       return Tensor.of(classes, classes.length);
     }

@@ -4,6 +4,7 @@ import dev.nabla.Tensor;
 import dev.nabla.backend.JavaBackend;
 import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
+import java.util.Map;
 
 /**
  * A Keras loss: per-sample values, reduced by sum_over_batch_size (sum of weighted values over
@@ -12,6 +13,7 @@ import dev.nabla.graph.Node;
  */
 public abstract class Loss {
   private final String name;
+  private Map<String, Object> config = Map.of();
 
   protected Loss(String name) {
     this.name = name;
@@ -20,6 +22,15 @@ public abstract class Loss {
   /** The name Keras logs it under, e.g. "sparse_categorical_crossentropy". */
   public String name() {
     return name;
+  }
+
+  /** The arguments it was made with (Losses.get's config), for saving. */
+  public Map<String, Object> config() {
+    return config;
+  }
+
+  void setConfig(Map<String, ?> config) {
+    this.config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
   }
 
   /** Whether labels are class indices (one per sample) rather than arrays shaped like y_pred. */

@@ -59,6 +59,7 @@ public final class Losses {
         throw Config.unknown("loss", name, NAMES);
     }
     c.done();
+    loss.setConfig(config == null ? Map.of() : config);
     return loss;
   }
 }

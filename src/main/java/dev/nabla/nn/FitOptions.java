@@ -8,6 +8,7 @@ import java.util.List;
 /** fit's keyword arguments, with Keras's names and defaults. */
 public final class FitOptions {
   int epochs = 1;
+  int initialEpoch = 0;
   int batchSize = 32;
   double validationSplit = 0.0;
   Tensor validationX;
@@ -21,6 +22,15 @@ public final class FitOptions {
       throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
     }
     this.epochs = epochs;
+    return this;
+  }
+
+  /** Keras's initial_epoch: the epoch to start from when resuming (epochs is the total). */
+  public FitOptions initialEpoch(int initialEpoch) {
+    if (initialEpoch < 0) {
+      throw new IllegalArgumentException("initial_epoch must be >= 0, got " + initialEpoch);
+    }
+    this.initialEpoch = initialEpoch;
     return this;
   }
 

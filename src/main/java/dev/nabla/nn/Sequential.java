@@ -137,6 +137,43 @@ public class Sequential implements AutoCloseable {
     return optimizer;
   }
 
+  /** The metric names given to compile. */
+  public List<String> metricNames() {
+    return metricNames;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  // ---- save / load ---------------------------------------------------------------------------
+
+  /**
+   * Saves architecture, weights, compile arguments and optimizer state in one safetensors file,
+   * atomically (the previous file survives a crash mid-write). Training resumes exactly from it.
+   */
+  public void save(java.nio.file.Path file) throws java.io.IOException {
+    requireBuilt();
+    ModelFile.save(this, file, false);
+  }
+
+  /** Reads a file written by {@link #save}: the model, compiled, with its optimizer state. */
+  public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
+    return ModelFile.load(file);
+  }
+
+  /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
+  public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
+    requireBuilt();
+    ModelFile.save(this, file, true);
+  }
+
+  /** Loads weights saved by saveWeights or save; names and shapes must match, else nothing changes. */
+  public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
+    requireBuilt();
+    ModelFile.loadWeights(this, file);
+  }
+
   public Loss loss() {
     return loss;
   }
@@ -313,24 +350,23 @@ public class Sequential implements AutoCloseable {
     List<Metric> metrics = resolveMetrics(y);
     Metric lossTracker = Metrics.mean("loss");
     int[] order = new int[nTrain];
-    for (int i = 0; i < nTrain; i++) {
-      order[i] = i;
-    }
-    SplittableRandom shuffler = new SplittableRandom(seed ^ 0x5DEECE66DL);
     int steps = (nTrain + o.batchSize - 1) / o.batchSize;
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
     callbacks.forEach(Callback::onTrainBegin);
-    for (int epoch = 0; epoch < o.epochs && !stopTraining; epoch++) {
+    for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
       for (Callback c : callbacks) {
         c.onEpochBegin(epoch);
       }
       if (o.verbose > 0) {
         out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
       }
-      if (o.shuffle) {
-        shuffle(order, shuffler);
+      for (int i = 0; i < nTrain; i++) {
+        order[i] = i;
+      }
+      if (o.shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
+        shuffle(order, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
       }
       lossTracker.reset();
       metrics.forEach(Metric::reset);
@@ -341,7 +377,7 @@ public class Sequential implements AutoCloseable {
         Plan p = plan(true, rows, y);
         gather(trainX, order, start, rows, p.x.value());
         gather(trainY, order, start, rows, p.y.value());
-        p.graph.setStep(optimizer.iterations());
+        p.graph.setStep(optimizer.steps()); // dropout masks: a function of (seed, step)
         p.graph.forward();
         p.graph.backward(p.loss);
         optimizer.applyFlat(params, allWeights, grads);

@@ -38,6 +38,8 @@ public abstract class Optimizer implements AutoCloseable {
   private long rawIterations;
   private Backend backend = new JavaBackend();
   private final Map<Tensor, Group> groups = new IdentityHashMap<>();
+  private final List<Group> groupOrder = new java.util.ArrayList<>();
+  private final Map<String, Object> args;
   private final Set<Variable> excludedVariables = Collections.newSetFromMap(new IdentityHashMap<>());
   private Pattern excludedNames;
   /** This step's hyperparameters for the backend rule, filled by {@link #prepareStep}. */
@@ -66,6 +68,7 @@ public abstract class Optimizer implements AutoCloseable {
       Double defaultWeightDecay) {
     this.name = name;
     this.rule = rule;
+    this.args = Collections.unmodifiableMap(new LinkedHashMap<>(c.values()));
     Object lr = c.raw("learning_rate");
     if (lr == null) {
       learningRate = LearningRateSchedule.constant((float) defaultLearningRate);
@@ -266,6 +269,7 @@ public abstract class Optimizer implements AutoCloseable {
       g.segments.wd[s] = weightDecay != null && usesWeightDecay(parts.get(s)) ? weightDecay : 0f;
     }
     groups.put(w, g);
+    groupOrder.add(g);
     return g;
   }
 
@@ -346,16 +350,22 @@ public abstract class Optimizer implements AutoCloseable {
 
   // ---- state ---------------------------------------------------------------------------------
 
+  /** The arguments this optimizer was made with (Optimizers.get's config), for saving. */
+  public Map<String, Object> arguments() {
+    return args;
+  }
+
+  /** What resuming needs: the step count and every state buffer, by name, in a fixed order. */
+  public record State(long steps, Map<String, float[]> arrays) {}
+
   /**
-   * The optimizer's state in a fixed order, for saving: the step counter first, then each
-   * group's slots, EMA average and accumulator, then the rule's own scalars.
+   * The optimizer's state: per group (in order of first use) its slots, EMA average and
+   * accumulator, then the rule's own scalars.
    */
-  public Map<String, float[]> state() {
+  public State state() {
     Map<String, float[]> s = new LinkedHashMap<>();
-    s.put("iterations", new float[] {Float.intBitsToFloat((int) (rawIterations >>> 32)),
-        Float.intBitsToFloat((int) rawIterations)});
-    int gi = 0;
-    for (Group g : groups.values()) {
+    for (int gi = 0; gi < groupOrder.size(); gi++) {
+      Group g = groupOrder.get(gi);
       for (int k = 0; k < g.slots.length; k++) {
         s.put("group" + gi + "/slot" + k, g.slots[k].toFloatArray());
       }
@@ -365,41 +375,37 @@ public abstract class Optimizer implements AutoCloseable {
       if (g.accumulator != null) {
         s.put("group" + gi + "/accumulator", g.accumulator.toFloatArray());
       }
-      gi++;
     }
     float[] extra = ruleState();
     if (extra.length > 0) {
       s.put("rule", extra);
     }
-    return s;
+    return new State(rawIterations, s);
   }
 
   /**
-   * Restores {@link #state()} for the same variables (in the same order of first use): the
-   * model's flat parameters, or the same list of variables.
+   * Restores a {@link #state()} taken from an optimizer of the same configuration that updated
+   * the same variables: {@code buffers.get(i)} split into {@code parts.get(i)} is group i.
    */
-  public void loadState(Map<String, float[]> s, List<List<Variable>> groupsInOrder,
-      List<Variable> groupBuffers) {
-    groups.clear();
-    for (int i = 0; i < groupBuffers.size(); i++) {
-      Group g = group(groupBuffers.get(i), groupsInOrder.get(i));
+  public void loadState(State state, List<Variable> buffers, List<List<Variable>> parts) {
+    close();
+    for (int i = 0; i < buffers.size(); i++) {
+      Group g = group(buffers.get(i), parts.get(i));
       for (int k = 0; k < g.slots.length; k++) {
-        load(s, "group" + i + "/slot" + k, g.slots[k]);
+        load(state.arrays(), "group" + i + "/slot" + k, g.slots[k]);
       }
       if (g.average != null) {
-        load(s, "group" + i + "/average", g.average);
+        load(state.arrays(), "group" + i + "/average", g.average);
       }
       if (g.accumulator != null) {
-        load(s, "group" + i + "/accumulator", g.accumulator);
+        load(state.arrays(), "group" + i + "/accumulator", g.accumulator);
       }
     }
-    float[] it = s.get("iterations");
-    if (it == null || it.length != 2) {
-      throw new IllegalArgumentException(name + " state: missing 'iterations'");
+    if (state.steps() < 0) {
+      throw new IllegalArgumentException(name + " state: negative step count " + state.steps());
     }
-    rawIterations = ((long) Float.floatToRawIntBits(it[0]) << 32)
-        | (Float.floatToRawIntBits(it[1]) & 0xFFFFFFFFL);
-    loadRuleState(s.getOrDefault("rule", new float[0]));
+    rawIterations = state.steps();
+    loadRuleState(state.arrays().getOrDefault("rule", new float[0]));
   }
 
   private void load(Map<String, float[]> s, String key, Tensor into) {
@@ -433,6 +439,7 @@ public abstract class Optimizer implements AutoCloseable {
       }
     }
     groups.clear();
+    groupOrder.clear();
   }
 
   /** Keras's get_config: the base options and the rule's arguments. */

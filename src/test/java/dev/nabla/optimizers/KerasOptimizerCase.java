@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.Tensor;
 import dev.nabla.Variable;
+import dev.nabla.backend.Backend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,9 +35,18 @@ abstract class KerasOptimizerCase {
         owned.clear();
     }
 
+    /** The backend the optimizers run on; null keeps the optimizer's own default. */
+    Backend backend() {
+        return null;
+    }
+
     Optimizer optimizer(String name, Map<String, ?> config) {
         Optimizer o = Optimizers.get(name, config);
         owned.add(o);
+        Backend b = backend();
+        if (b != null) {
+            o.setBackend(b);
+        }
         return o;
     }
 

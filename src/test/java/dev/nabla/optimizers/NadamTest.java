@@ -105,4 +105,21 @@ class NadamTest extends KerasOptimizerCase {
         assertAllClose(new double[] {2.7572662830352783, -2.9488275051116943}, b, 1e-6, 1e-6,
             "b");
     }
+
+    @Test
+    void gradientAccumulationStepsOnTheMeans() {
+        // steps 2: Nadam runs on calls 2 and 4 with the mean gradients, t = 1 and 2, and
+        // u_product advances only on those calls
+        Optimizer o = optimizer("nadam", Map.of("learning_rate", 0.1,
+            "gradient_accumulation_steps", 2));
+        Variable w = var(W0);
+        double[] afterFirst = {0.8937212228775024, -1.0, 0.5, 1.8937212228775024};
+        double[][] want = {W0, afterFirst, afterFirst,
+            {0.8310304284095764, -0.8978332281112671, 0.3978331387042999, 1.944413661956787}};
+        for (int t = 0; t < 4; t++) {
+            step(o, grad(GRADS[t]), w);
+            assertAllClose(want[t], w, 1e-6, 1e-6, "after call " + (t + 1));
+        }
+        assertEquals(2, o.iterations());
+    }
 }

@@ -13,6 +13,11 @@ public final class Activation extends Layer {
   }
 
   @Override
+  public java.util.Map<String, Object> config() {
+    return java.util.Map.of("activation", activation.kerasName());
+  }
+
+  @Override
   public int[] outputShape(int[] in) {
     return in.clone();
   }

@@ -54,6 +54,17 @@ public final class Dense extends Layer {
   }
 
   @Override
+  public java.util.Map<String, Object> config() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("units", units);
+    m.put("activation", activation.kerasName());
+    m.put("use_bias", useBias);
+    m.put("kernel_initializer", kernelInitializer);
+    m.put("bias_initializer", biasInitializer);
+    return m;
+  }
+
+  @Override
   public int[] outputShape(int[] in) {
     if (in.length != 1) {
       throw new IllegalArgumentException(name() + " (Dense) expects a flat input per sample; got "
@@ -64,7 +75,8 @@ public final class Dense extends Layer {
 
   @Override
   public List<ParamSpec> params(int[] in) {
-    int fanIn = outputShapeCheck(in);
+    outputShape(in); // checks the input is flat
+    int fanIn = in[0];
     List<ParamSpec> p = new ArrayList<>();
     p.add(new ParamSpec("kernel", new int[] {fanIn, units}, Initializer.get(kernelInitializer),
         fanIn, units));
@@ -73,11 +85,6 @@ public final class Dense extends Layer {
           units));
     }
     return p;
-  }
-
-  private int outputShapeCheck(int[] in) {
-    outputShape(in);
-    return in[0];
   }
 
   @Override

@@ -20,6 +20,11 @@ public final class Dropout extends Layer {
   }
 
   @Override
+  public java.util.Map<String, Object> config() {
+    return java.util.Map.of("rate", (double) rate);
+  }
+
+  @Override
   public int[] outputShape(int[] in) {
     return in.clone();
   }

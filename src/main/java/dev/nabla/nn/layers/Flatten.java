@@ -19,6 +19,13 @@ public final class Flatten extends Layer {
   }
 
   @Override
+  public java.util.Map<String, Object> config() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("input_shape", inputShape);
+    return m;
+  }
+
+  @Override
   public int[] outputShape(int[] in) {
     return new int[] {Math.toIntExact(Tensor.sizeOf(in))};
   }

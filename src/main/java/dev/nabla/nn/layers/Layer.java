@@ -37,6 +37,9 @@ public abstract class Layer {
 
   public abstract int[] outputShape(int[] inputShape);
 
+  /** Keras's get_config: the constructor arguments, enough for {@link Layers#fromConfig}. */
+  public abstract java.util.Map<String, Object> config();
+
   /** The parameters for this input shape, in Keras's order (kernel, then bias). */
   public List<ParamSpec> params(int[] inputShape) {
     return List.of();

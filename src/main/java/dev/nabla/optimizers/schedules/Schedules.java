@@ -15,12 +15,13 @@ public final class Schedules {
       "piecewise_constant_decay", "polynomial_decay", "inverse_time_decay", "cosine_decay",
       "cosine_decay_restarts");
 
-  public static LearningRateSchedule get(String name, Map<String, ?> config) {
+  public static synchronized LearningRateSchedule get(String name, Map<String, ?> config) {
     if (name == null) {
       throw Config.unknown("learning-rate schedule", "null", NAMES);
     }
     Config c = new Config(name, config);
     c.ignore("name");
+    current = c;
     LearningRateSchedule s;
     switch (Config.key(name)) {
       case "exponentialdecay": {
@@ -146,21 +147,44 @@ public final class Schedules {
     double at(long step);
   }
 
-  private static LearningRateSchedule named(String className, DoubleRule rule) {
-    return new LearningRateSchedule() {
-      @Override
-      public float at(long step) {
-        if (step < 0) {
-          throw new IllegalArgumentException(className + ": step must be >= 0, got " + step);
-        }
-        return (float) rule.at(step);
-      }
+  private static Config current; // the config being read, for named(); get() is not reentrant
 
-      @Override
-      public String toString() {
-        return className;
+  private static LearningRateSchedule named(String className, DoubleRule rule) {
+    return new Keras(className, new java.util.LinkedHashMap<>(current.values()), rule);
+  }
+
+  /** A schedule made by {@link #get}: it remembers its class name and arguments for saving. */
+  public static final class Keras implements LearningRateSchedule {
+    private final String className;
+    private final Map<String, Object> config;
+    private final DoubleRule rule;
+
+    Keras(String className, Map<String, Object> config, DoubleRule rule) {
+      this.className = className;
+      this.config = java.util.Collections.unmodifiableMap(config);
+      this.rule = rule;
+    }
+
+    public String className() {
+      return className;
+    }
+
+    public Map<String, Object> config() {
+      return config;
+    }
+
+    @Override
+    public float at(long step) {
+      if (step < 0) {
+        throw new IllegalArgumentException(className + ": step must be >= 0, got " + step);
       }
-    };
+      return (float) rule.at(step);
+    }
+
+    @Override
+    public String toString() {
+      return className + config;
+    }
   }
 
   private static double required(Config c, String key) {

@@ -1,0 +1,72 @@
+package dev.nabla.cli;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import java.text.DecimalFormat;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** Line charts of training curves as PNG (JFreeChart, headless). */
+final class LossChart {
+  private LossChart() {}
+
+  /** One series per name: (x, y) points; the y axis is logarithmic when {@code logY}. */
+  static void write(Path png, String title, String xLabel, String yLabel,
+      Map<String, List<double[]>> series, boolean logY) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    XYSeriesCollection data = new XYSeriesCollection();
+    for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+      XYSeries s = new XYSeries(e.getKey(), false, true);
+      for (double[] p : e.getValue()) {
+        if (!logY || p[1] > 0) {
+          s.add(p[0], p[1]);
+        }
+      }
+      data.addSeries(s);
+    }
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
+        PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    if (logY) {
+      LogAxis axis = new LogAxis(yLabel);
+      axis.setBase(10);
+      axis.setNumberFormatOverride(new DecimalFormat("0.###"));
+      axis.setMinorTickCount(9);
+      axis.setMinorTickMarksVisible(true);
+      axis.setTickUnit(new NumberTickUnit(0.1)); // ticks at each tenth of a decade
+      plot.setRangeAxis(axis);
+    }
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      r.setSeriesStroke(i, new BasicStroke(2f));
+      r.setSeriesShapesVisible(i, data.getItemCount(i) <= 10); // few points: show them
+    }
+    plot.setRenderer(r);
+    Path abs = png.toAbsolutePath();
+    Files.createDirectories(abs.getParent());
+    Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+    try {
+      ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 1100, 650);
+      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+}

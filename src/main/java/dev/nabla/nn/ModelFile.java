@@ -1,0 +1,208 @@
+package dev.nabla.nn;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
+import dev.nabla.Variable;
+import dev.nabla.io.SafeTensors;
+import dev.nabla.io.SafeTensors.Entry;
+import dev.nabla.losses.Losses;
+import dev.nabla.nn.layers.Layer;
+import dev.nabla.nn.layers.Layers;
+import dev.nabla.optimizers.Optimizer;
+import dev.nabla.optimizers.Optimizers;
+import dev.nabla.optimizers.schedules.LearningRateSchedule;
+import dev.nabla.optimizers.schedules.Schedules;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model in one safetensors file: tensors "weights/LAYER/NAME" and "optimizer/..." and, in the
+ * header's metadata, "nabla.model": the architecture, compile arguments, seed and optimizer step
+ * count as JSON. A weights-only file has the weights and "nabla.weights" (their names, in order).
+ */
+final class ModelFile {
+  private ModelFile() {}
+
+  static final int FORMAT = 1;
+  private static final String MODEL_KEY = "nabla.model";
+  private static final String FORMAT_KEY = "nabla.format";
+  private static final Gson GSON = new GsonBuilder().serializeNulls().create();
+
+  static void save(Sequential m, Path file, boolean weightsOnly) throws IOException {
+    Map<String, Entry> tensors = new LinkedHashMap<>();
+    for (Variable v : m.weights()) {
+      tensors.put("weights/" + v.name(), new Entry(v.shape(), v.toFloatArray()));
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(FORMAT_KEY, Integer.toString(FORMAT));
+    if (!weightsOnly) {
+      Map<String, Object> model = new LinkedHashMap<>();
+      model.put("class_name", "Sequential");
+      model.put("seed", Long.toString(m.seed()));
+      model.put("input_shape", m.inputShape());
+      List<Map<String, Object>> layers = new ArrayList<>();
+      for (Layer l : m.layers()) {
+        layers.add(Map.of("class_name", l.className(), "config", l.config()));
+      }
+      model.put("layers", layers);
+      Optimizer opt = m.optimizer();
+      if (opt != null) {
+        Map<String, Object> compile = new LinkedHashMap<>();
+        compile.put("optimizer", Map.of("class_name", opt.name(), "config",
+            serializable(opt.arguments(), opt.name())));
+        compile.put("loss", Map.of("class_name", m.loss().name(), "config", m.loss().config()));
+        compile.put("metrics", m.metricNames());
+        model.put("compile", compile);
+        Optimizer.State state = opt.state();
+        model.put("optimizer_steps", Long.toString(state.steps()));
+        state.arrays().forEach((k, v) -> tensors.put("optimizer/" + k,
+            new Entry(new int[] {v.length}, v)));
+      }
+      meta.put(MODEL_KEY, GSON.toJson(model));
+    }
+    SafeTensors.write(file, tensors, meta);
+  }
+
+  /** The optimizer's arguments with schedules as {"class_name", "config"} maps. */
+  private static Map<String, Object> serializable(Map<String, Object> args, String optimizer) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    args.forEach((k, v) -> {
+      if (v instanceof Schedules.Keras) {
+        Schedules.Keras s = (Schedules.Keras) v;
+        out.put(k, Map.of("class_name", s.className(), "config", s.config()));
+      } else if (v instanceof LearningRateSchedule) {
+        throw new IllegalArgumentException("cannot save " + optimizer + ": its '" + k + "' is a "
+            + "custom LearningRateSchedule; use one from Schedules.get to make the model saveable");
+      } else {
+        out.put(k, v);
+      }
+    });
+    return out;
+  }
+
+  static Sequential load(Path file) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(file);
+    checkFormat(file, c);
+    String json = c.metadata().get(MODEL_KEY);
+    if (json == null) {
+      throw new SafeTensors.ModelFileException(file + ": holds weights only (no architecture); "
+          + "build the model in code and call loadWeights");
+    }
+    Map<String, Object> model;
+    try {
+      model = GSON.fromJson(json, new TypeToken<Map<String, Object>>() {}.getType());
+    } catch (JsonParseException e) {
+      throw new SafeTensors.ModelFileException(file + ": its model description is not JSON");
+    }
+    try {
+      Sequential m = new Sequential();
+      m.setSeed(Long.parseLong((String) model.get("seed")));
+      for (Object o : (List<?>) model.get("layers")) {
+        Map<?, ?> l = (Map<?, ?>) o;
+        @SuppressWarnings("unchecked")
+        Map<String, ?> cfg = (Map<String, ?>) l.get("config");
+        m.add(Layers.fromConfig((String) l.get("class_name"), cfg));
+      }
+      m.build(((List<?>) model.get("input_shape")).stream()
+          .mapToInt(x -> ((Number) x).intValue()).toArray());
+      copyWeights(file, m, c.tensors());
+      Map<?, ?> compile = (Map<?, ?>) model.get("compile");
+      if (compile != null) {
+        Map<?, ?> o = (Map<?, ?>) compile.get("optimizer");
+        Map<?, ?> lossDesc = (Map<?, ?>) compile.get("loss");
+        @SuppressWarnings("unchecked")
+        List<String> metrics = (List<String>) compile.get("metrics");
+        Optimizer opt = Optimizers.get((String) o.get("class_name"),
+            withSchedules((Map<?, ?>) o.get("config")));
+        @SuppressWarnings("unchecked")
+        Map<String, ?> lossConfig = (Map<String, ?>) lossDesc.get("config");
+        m.compile(opt, Losses.get((String) lossDesc.get("class_name"), lossConfig),
+            metrics.toArray(new String[0]));
+        Map<String, float[]> arrays = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+          if (k.startsWith("optimizer/")) {
+            arrays.put(k.substring("optimizer/".length()), v.values());
+          }
+        });
+        long steps = Long.parseLong((String) model.get("optimizer_steps"));
+        if (steps > 0 || !arrays.isEmpty()) {
+          opt.loadState(new Optimizer.State(steps, arrays), List.of(m.flatParameters()),
+              List.of(m.weights()));
+        }
+      }
+      return m;
+    } catch (ClassCastException | NullPointerException | NumberFormatException e) {
+      throw new SafeTensors.ModelFileException(file + ": its model description is incomplete or "
+          + "malformed (" + e.getClass().getSimpleName() + ")");
+    } catch (IllegalArgumentException e) {
+      throw new SafeTensors.ModelFileException(file + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, Object> withSchedules(Map<?, ?> config) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    config.forEach((k, v) -> {
+      if (v instanceof Map<?, ?> && ((Map<?, ?>) v).containsKey("class_name")) {
+        Map<?, ?> s = (Map<?, ?>) v;
+        @SuppressWarnings("unchecked")
+        Map<String, ?> cfg = (Map<String, ?>) s.get("config");
+        out.put((String) k, Schedules.get((String) s.get("class_name"), cfg));
+      } else {
+        out.put((String) k, v);
+      }
+    });
+    return out;
+  }
+
+  static void loadWeights(Sequential m, Path file) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(file);
+    checkFormat(file, c);
+    copyWeights(file, m, c.tensors());
+  }
+
+  /** Copies "weights/NAME" into each variable, checking names and shapes first (all or none). */
+  private static void copyWeights(Path file, Sequential m, Map<String, Entry> tensors)
+      throws IOException {
+    List<Variable> weights = m.weights();
+    List<String> problems = new ArrayList<>();
+    for (Variable v : weights) {
+      Entry e = tensors.get("weights/" + v.name());
+      if (e == null) {
+        problems.add("missing weight " + v.name() + " " + Arrays.toString(v.shape()));
+      } else if (!Arrays.equals(e.shape(), v.shape())) {
+        problems.add(v.name() + " has shape " + Arrays.toString(e.shape()) + " in the file, "
+            + Arrays.toString(v.shape()) + " in the model");
+      }
+    }
+    long inFile = tensors.keySet().stream().filter(k -> k.startsWith("weights/")).count();
+    if (problems.isEmpty() && inFile != weights.size()) {
+      problems.add("the file has " + inFile + " weights, the model " + weights.size());
+    }
+    if (!problems.isEmpty()) {
+      throw new SafeTensors.ModelFileException(file + ": does not match this model's "
+          + "architecture: " + String.join("; ", problems));
+    }
+    for (Variable v : weights) {
+      v.copyFrom(tensors.get("weights/" + v.name()).values());
+    }
+  }
+
+  private static void checkFormat(Path file, SafeTensors.Contents c) throws IOException {
+    String f = c.metadata().get(FORMAT_KEY);
+    if (f == null) {
+      throw new SafeTensors.ModelFileException(file + ": a safetensors file but not one Nabla "
+          + "wrote (no " + FORMAT_KEY + " in its metadata)");
+    }
+    if (!f.equals(Integer.toString(FORMAT))) {
+      throw new SafeTensors.ModelFileException(file + ": format version " + f + "; this Nabla "
+          + "reads version " + FORMAT);
+    }
+  }
+}
