@@ -7,5 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B install -DskipTests            # the library (and its native code) into ~/.m2
-mvn -q -B -f benchmarks/pom.xml package  # benchmarks/target/benchmarks.jar
+mvn -q -B -f benchmarks/pom.xml clean package  # benchmarks/target/benchmarks.jar (clean: shade
+                                               # would otherwise re-read its previous output)
 exec java -jar benchmarks/target/benchmarks.jar "$@"

@@ -94,12 +94,19 @@ public abstract class Optimizer implements AutoCloseable {
     }
     useEma = c.bool("use_ema", false);
     emaMomentum = (float) c.number("ema_momentum", 0.99, 0, 1);
-    Float freq = optional(c, "ema_overwrite_frequency", null, 1, Integer.MAX_VALUE);
-    emaOverwriteFrequency = freq == null ? null : integer(name, "ema_overwrite_frequency", freq);
+    // as in Keras, 0 means "off" for both of these
+    Float freq = optional(c, "ema_overwrite_frequency", null, 0, Integer.MAX_VALUE);
+    emaOverwriteFrequency = freq == null || freq == 0f ? null
+        : integer(name, "ema_overwrite_frequency", freq);
     Float lsf = optional(c, "loss_scale_factor", null, Float.MIN_VALUE, Double.MAX_VALUE);
     lossScaleFactor = lsf;
-    Float acc = optional(c, "gradient_accumulation_steps", null, 2, Integer.MAX_VALUE);
-    accumulationSteps = acc == null ? null : integer(name, "gradient_accumulation_steps", acc);
+    Float acc = optional(c, "gradient_accumulation_steps", null, 0, Integer.MAX_VALUE);
+    if (acc != null && acc == 1f) {
+      throw new IllegalArgumentException(name + ": 'gradient_accumulation_steps' must be an "
+          + "integer >= 2 (or 0 for none), got 1");
+    }
+    accumulationSteps = acc == null || acc == 0f ? null
+        : integer(name, "gradient_accumulation_steps", acc);
   }
 
   private static Float optional(Config c, String key, Double fallback, double min, double max) {
@@ -180,23 +187,37 @@ public abstract class Optimizer implements AutoCloseable {
         : Pattern.compile(String.join("|", names));
   }
 
-  /** Keras's apply_gradients: variables[i] updated from grads[i]; then iterations += 1. */
+  /**
+   * Keras's apply_gradients: variables[i] updated from grads[i]; then iterations += 1. A null
+   * gradient skips its variable, as Keras does with None; all null is an error.
+   */
   public void applyGradients(List<? extends Tensor> grads, List<? extends Variable> variables) {
     if (grads.size() != variables.size()) {
       throw new IllegalArgumentException(name + ".applyGradients: " + grads.size()
           + " gradients for " + variables.size() + " variables");
     }
-    Group[] gs = new Group[grads.size()];
-    Tensor[] gr = new Tensor[grads.size()];
-    for (int i = 0; i < gs.length; i++) {
+    List<Integer> present = new java.util.ArrayList<>();
+    for (int i = 0; i < grads.size(); i++) {
+      if (grads.get(i) != null) {
+        present.add(i);
+      }
+    }
+    if (present.isEmpty()) {
+      throw new IllegalArgumentException(name + ".applyGradients: no gradients provided for any "
+          + "variable");
+    }
+    Group[] gs = new Group[present.size()];
+    Tensor[] gr = new Tensor[present.size()];
+    for (int j = 0; j < gs.length; j++) {
+      int i = present.get(j);
       Variable v = variables.get(i);
       Tensor g = grads.get(i);
       if (g.size() != v.size()) {
         throw new IllegalArgumentException(name + ".applyGradients: gradient " + i + " has "
             + g.size() + " values, variable " + v.name() + " has " + v.size());
       }
-      gs[i] = group(v, List.of(v));
-      gr[i] = g;
+      gs[j] = group(v, List.of(v));
+      gr[j] = g;
     }
     apply(gs, gr);
   }

@@ -22,6 +22,9 @@ public final class RMSprop extends Optimizer {
     rho = (float) c.number("rho", 0.9, 0, 1);
     momentum = (float) c.number("momentum", 0.0, 0, 1);
     epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    if (!(epsilon > 0f)) {
+      throw new IllegalArgumentException("rmsprop: 'epsilon' must be positive, got " + epsilon);
+    }
     centered = c.bool("centered", false);
     c.done();
   }

@@ -85,10 +85,7 @@ public final class Schedules {
       }
       case "cosinedecay": {
         double init = required(c, "initial_learning_rate");
-        double steps = c.number("decay_steps", Double.NaN);
-        if (!(steps >= 0)) {
-          throw new IllegalArgumentException(name + ": 'decay_steps' must be >= 0, got " + steps);
-        }
+        double steps = positive(c, "decay_steps");
         double alpha = c.number("alpha", 0.0);
         Object target = c.raw("warmup_target");
         double warmupSteps = c.number("warmup_steps", 0, 0, Double.MAX_VALUE);
@@ -138,7 +135,7 @@ public final class Schedules {
   }
 
   private static double cosine(double init, double step, double steps, double alpha) {
-    double fraction = steps == 0 ? 1.0 : step / steps;
+    double fraction = step / steps;
     double decayed = (1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * fraction)) + alpha;
     return init * decayed;
   }
@@ -175,9 +172,6 @@ public final class Schedules {
 
     @Override
     public float at(long step) {
-      if (step < 0) {
-        throw new IllegalArgumentException(className + ": step must be >= 0, got " + step);
-      }
       return (float) rule.at(step);
     }
 

@@ -1,0 +1,269 @@
+// Fused optimizer updates on the GPU: one launch updates every parameter of the model's flat
+// buffer, with gradient scaling, clip-value and decoupled weight decay folded in. The rules are
+// the CPU kernels' (native/cpu/optim.cpp) line for line, so both agree to float32 rounding.
+// The segment table and hyperparameters travel as kernel arguments (no copies per step).
+// Memory-bound: Adam moves 28 bytes per parameter (read w, g, m, v; write w, m, v).
+#include "nabla/cuda_kernels.h"
+#include "nabla/kernels.h"
+#include <cuda_runtime.h>
+
+namespace {
+
+struct Hyper {
+  float v[16];
+};
+
+struct SegTable {
+  int64_t end[NABLA_CUDA_MAX_SEGMENTS];
+  float gscale[NABLA_CUDA_MAX_SEGMENTS];
+  float wd[NABLA_CUDA_MAX_SEGMENTS];
+  int n;
+};
+
+__device__ __forceinline__ int segment_of(const SegTable &t, int64_t i) {
+  int lo = 0, hi = t.n - 1;  // first segment whose end is > i
+  while (lo < hi) {
+    int mid = (lo + hi) >> 1;
+    if (t.end[mid] > i) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+// The gradient after scale and clip; applies weight decay to w in place.
+__device__ __forceinline__ float prepare(float *w, const float *g, int64_t i, const SegTable &t,
+                                         int s, float decay_lr, float clipvalue) {
+  float gi = g[i] * t.gscale[s];
+  if (clipvalue > 0.0f) gi = fminf(fmaxf(gi, -clipvalue), clipvalue);
+  const float d = t.wd[s];
+  if (d != 0.0f) w[i] = w[i] - w[i] * d * decay_lr;
+  return gi;
+}
+
+__global__ void optimizer_kernel(int rule, Hyper hp, float *w, const float *g, float *s0,
+                                 float *s1, float *s2, int64_t n, SegTable t, float decay_lr,
+                                 float clipvalue) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    const int s = segment_of(t, i);
+    const float gi = prepare(w, g, i, t, s, decay_lr, clipvalue);
+    float wi = w[i];
+    const float *h = hp.v;
+    switch (rule) {
+      case NABLA_OPT_SGD:
+        if (h[1] == 0.0f) {
+          wi = wi - h[0] * gi;
+        } else {
+          const float m = h[1] * s0[i] - h[0] * gi;
+          s0[i] = m;
+          wi = wi + (h[2] != 0.0f ? h[1] * m - h[0] * gi : m);
+        }
+        break;
+      case NABLA_OPT_RMSPROP: {
+        const float vel = h[1] * s0[i] + (1.0f - h[1]) * (gi * gi);
+        s0[i] = vel;
+        float denom;
+        if (h[4] != 0.0f) {
+          const float avg = h[1] * s2[i] + (1.0f - h[1]) * gi;
+          s2[i] = avg;
+          denom = vel - avg * avg + h[3];
+        } else {
+          denom = vel + h[3];
+        }
+        const float inc = (h[0] * gi) / sqrtf(denom);
+        if (h[2] > 0.0f) {
+          const float mv = h[2] * s1[i] + inc;
+          s1[i] = mv;
+          wi = wi - mv;
+        } else {
+          wi = wi - inc;
+        }
+        break;
+      }
+      case NABLA_OPT_ADAGRAD: {
+        const float acc = s0[i] + gi * gi;
+        s0[i] = acc;
+        wi = wi - (h[0] * gi) / sqrtf(acc + h[1]);
+        break;
+      }
+      case NABLA_OPT_ADADELTA: {
+        const float ag = h[1] * s0[i] + (1.0f - h[1]) * (gi * gi);
+        s0[i] = ag;
+        const float delta = -((sqrtf(s1[i] + h[2]) * gi) / sqrtf(ag + h[2]));
+        s1[i] = h[1] * s1[i] + (1.0f - h[1]) * (delta * delta);
+        wi = wi + h[0] * delta;
+        break;
+      }
+      case NABLA_OPT_ADAM: {
+        const float m = s0[i] + (gi - s0[i]) * (1.0f - h[1]);
+        float v = s1[i] + (gi * gi - s1[i]) * (1.0f - h[2]);
+        s0[i] = m;
+        s1[i] = v;
+        if (h[4] != 0.0f) {
+          v = fmaxf(s2[i], v);
+          s2[i] = v;
+        }
+        wi = wi - (m * h[0]) / (sqrtf(v) + h[3]);
+        break;
+      }
+      case NABLA_OPT_ADAMAX: {
+        const float m = s0[i] + (gi - s0[i]) * (1.0f - h[1]);
+        const float u = fmaxf(h[2] * s1[i], fabsf(gi));
+        s0[i] = m;
+        s1[i] = u;
+        wi = wi - (h[0] * m) / (h[4] * (u + h[3]));
+        break;
+      }
+      case NABLA_OPT_NADAM: {
+        const float m = s0[i] + (gi - s0[i]) * (1.0f - h[1]);
+        const float v = s1[i] + (gi * gi - s1[i]) * (1.0f - h[2]);
+        s0[i] = m;
+        s1[i] = v;
+        const float m_hat = (h[4] * m) / h[5] + (h[6] * gi) / h[7];
+        wi = wi - (m_hat * h[0]) / (sqrtf(v / h[8]) + h[3]);
+        break;
+      }
+      case NABLA_OPT_FTRL: {
+        const float lr = h[0], power = h[1], l1 = h[2], l2 = h[3], shrink = h[4];
+        const float grad_to_use = gi + 2.0f * shrink * wi;
+        const float acc = s0[i], new_acc = acc + gi * gi;
+        const float lin = s1[i] + (grad_to_use
+            - ((powf(new_acc, -power) - powf(acc, -power)) / lr) * wi);
+        s1[i] = lin;
+        const float quadratic = powf(new_acc, -power) / lr + 2.0f * l2;
+        wi = (fminf(fmaxf(lin, -l1), l1) - lin) / quadratic;
+        s0[i] = new_acc;
+        break;
+      }
+      case NABLA_OPT_LION: {
+        const float c = s0[i] * h[1] + gi * (1.0f - h[1]);
+        wi = wi - h[0] * (float)((c > 0.0f) - (c < 0.0f));
+        s0[i] = s0[i] * h[2] + gi * (1.0f - h[2]);
+        break;
+      }
+      default:
+        break;
+    }
+    w[i] = wi;
+  }
+}
+
+// Lamb, pass 1: moments, and per-segment sums of w^2 and u^2 (atomics into scratch).
+__global__ void lamb_moments(Hyper hp, float *w, const float *g, float *m, float *v, int64_t n,
+                             SegTable t, float decay_lr, float clipvalue, double *sums) {
+  const float *h = hp.v;
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    const int s = segment_of(t, i);
+    const float gi = prepare(w, g, i, t, s, decay_lr, clipvalue);
+    const float mi = m[i] + (gi - m[i]) * (1.0f - h[1]);
+    const float vi = v[i] + (gi * gi - v[i]) * (1.0f - h[2]);
+    m[i] = mi;
+    v[i] = vi;
+    const float u = (mi / h[4]) / (sqrtf(vi / h[5]) + h[3]);
+    atomicAdd(&sums[2 * s], (double)w[i] * w[i]);
+    atomicAdd(&sums[2 * s + 1], (double)u * u);
+  }
+}
+
+// Lamb, pass 2: w -= ratio * lr * u with the segment's trust ratio.
+__global__ void lamb_apply(Hyper hp, float *w, const float *m, const float *v, int64_t n,
+                           SegTable t, const double *sums) {
+  const float *h = hp.v;
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    const int s = segment_of(t, i);
+    const float wn = (float)sqrt(sums[2 * s]), un = (float)sqrt(sums[2 * s + 1]);
+    const float ratio = (wn > 0.0f && un > 0.0f) ? wn / un : 1.0f;
+    const float u = (m[i] / h[4]) / (sqrtf(v[i] / h[5]) + h[3]);
+    w[i] = w[i] - ratio * h[0] * u;
+  }
+}
+
+__global__ void sum_squares(const float *x, int64_t n, SegTable t, double *out) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    atomicAdd(&out[segment_of(t, i)], (double)x[i] * x[i]);
+  }
+}
+
+__global__ void axpy_kernel(float *y, const float *x, float a, int64_t n) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    y[i] += a * x[i];
+  }
+}
+
+__global__ void ema_kernel(float *avg, const float *w, float momentum, int64_t n) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    avg[i] = momentum * avg[i] + (1.0f - momentum) * w[i];
+  }
+}
+
+constexpr int kThreads = 256;
+
+inline unsigned blocks(int64_t n) {
+  const int64_t b = (n + kThreads - 1) / kThreads;
+  return (unsigned)(b < 65535 * 8 ? (b > 0 ? b : 1) : 65535 * 8);  // grid-stride beyond that
+}
+
+inline int table(SegTable *t, int64_t nseg, const int64_t *end, const float *gscale,
+                 const float *wd) {
+  if (nseg < 1 || nseg > NABLA_CUDA_MAX_SEGMENTS) return (int)cudaErrorInvalidValue;
+  t->n = (int)nseg;
+  for (int64_t s = 0; s < nseg; s++) {
+    t->end[s] = end[s];
+    t->gscale[s] = gscale ? gscale[s] : 1.0f;
+    t->wd[s] = wd ? wd[s] : 0.0f;
+  }
+  return 0;
+}
+
+}  // namespace
+
+extern "C" int nabla_cuda_optimizer_step(int rule, const float *hp_host, float *w, const float *g,
+                                         float *s0, float *s1, float *s2, int64_t nseg,
+                                         const int64_t *seg_end_host, const float *gscale_host,
+                                         const float *wd_host, float decay_lr, float clipvalue,
+                                         double *lamb_scratch, void *stream) {
+  SegTable t;
+  if (int err = table(&t, nseg, seg_end_host, gscale_host, wd_host)) return err;
+  Hyper hp;
+  for (int k = 0; k < 16; k++) hp.v[k] = hp_host[k];
+  const int64_t n = seg_end_host[nseg - 1];
+  cudaStream_t st = (cudaStream_t)stream;
+  if (rule == NABLA_OPT_LAMB) {
+    if (!lamb_scratch) return (int)cudaErrorInvalidValue;
+    cudaMemsetAsync(lamb_scratch, 0, 2 * nseg * sizeof(double), st);
+    lamb_moments<<<blocks(n), kThreads, 0, st>>>(hp, w, g, s0, s1, n, t, decay_lr, clipvalue,
+                                                 lamb_scratch);
+    lamb_apply<<<blocks(n), kThreads, 0, st>>>(hp, w, s0, s1, n, t, lamb_scratch);
+  } else {
+    optimizer_kernel<<<blocks(n), kThreads, 0, st>>>(rule, hp, w, g, s0, s1, s2, n, t, decay_lr,
+                                                     clipvalue);
+  }
+  return (int)cudaGetLastError();
+}
+
+extern "C" int nabla_cuda_segment_sum_squares(const float *x, int64_t nseg,
+                                              const int64_t *seg_end_host, double *out,
+                                              void *stream) {
+  SegTable t;
+  if (int err = table(&t, nseg, seg_end_host, nullptr, nullptr)) return err;
+  cudaStream_t st = (cudaStream_t)stream;
+  cudaMemsetAsync(out, 0, nseg * sizeof(double), st);
+  const int64_t n = seg_end_host[nseg - 1];
+  sum_squares<<<blocks(n), kThreads, 0, st>>>(x, n, t, out);
+  return (int)cudaGetLastError();
+}
+
+extern "C" int nabla_cuda_axpy(float *y, const float *x, float a, int64_t n, void *stream) {
+  axpy_kernel<<<blocks(n), kThreads, 0, (cudaStream_t)stream>>>(y, x, a, n);
+  return (int)cudaGetLastError();
+}
+
+extern "C" int nabla_cuda_ema_update(float *avg, const float *w, float momentum, int64_t n,
+                                     void *stream) {
+  ema_kernel<<<blocks(n), kThreads, 0, (cudaStream_t)stream>>>(avg, w, momentum, n);
+  return (int)cudaGetLastError();
+}
