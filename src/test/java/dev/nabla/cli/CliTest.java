@@ -98,10 +98,32 @@ class CliTest {
   }
 
   @Test
+  void everyOptimizerTrainsFromTheCommandLineAndGdIsFullBatch(@TempDir Path tmp)
+      throws Exception {
+    MnistFixture.ensureFetched();
+    Path json = tmp.resolve("gd.json");
+    Result gd = run("train", "--optimizer", "gd", "--epochs", "2", "--learning-rate", "0.5",
+        "--verbose", "0", "--metrics-out", json.toString());
+    assertEquals(0, gd.code, gd.err);
+    JsonObject m = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    assertEquals("gd", m.get("optimizer").getAsString());
+    assertEquals(60000, m.get("batch_size").getAsInt(), "gd: one batch of the whole training set");
+    for (String opt : new String[] {"sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamw",
+        "adamax", "nadam", "ftrl", "lion", "lamb"}) {
+      Result r = run("train", "--optimizer", opt, "--epochs", "1", "--batch-size", "1024",
+          "--verbose", "0");
+      assertEquals(0, r.code, opt + ": " + r.err);
+    }
+  }
+
+  @Test
   void optimizersAndInfo() {
     Result opt = run("optimizers");
     assertEquals(0, opt.code);
-    assertTrue(opt.out.contains("Adam") && opt.out.contains("SGD"), opt.out);
+    for (String name : new String[] {"Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl",
+        "Lamb", "Lion", "Nadam", "RMSprop", "SGD", "gd"}) {
+      assertTrue(opt.out.contains(name), name + " missing from: " + opt.out);
+    }
     Result info = run("info");
     assertEquals(0, info.code, info.err);
     assertTrue(info.out.contains("cpu   available: OpenBLAS"), info.out);
