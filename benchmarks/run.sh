@@ -4,6 +4,9 @@
 #
 #   benchmarks/run.sh                         # every optimizer rule at 1M and 10M parameters
 #   benchmarks/run.sh OptimizerBenchmark -p rule=ADAM,SGD
+#   benchmarks/run.sh KernelBenchmark         # sgemm, bias+relu, dropout, softmax-xent at the network's shapes
+#   benchmarks/run.sh TrainStepBenchmark      # one whole training step (trainOnBatch), batch 32 and 128
+#   benchmarks/run.sh "Kernel|TrainStep" -p threads=1,2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B install -DskipTests            # the library (and its native code) into ~/.m2

@@ -377,10 +377,7 @@ public class Sequential implements AutoCloseable {
         Plan p = plan(true, rows, y);
         gather(trainX, order, start, rows, p.x.value());
         gather(trainY, order, start, rows, p.y.value());
-        p.graph.setStep(optimizer.steps()); // dropout masks: a function of (seed, step)
-        p.graph.forward();
-        p.graph.backward(p.loss);
-        optimizer.applyFlat(params, allWeights, grads);
+        trainStep(p);
         lossTracker.updateMean(p.loss.value().get(0), rows);
         for (Metric m : metrics) {
           m.update(p.y.value(), p.pred.value(), null, rows);
@@ -408,6 +405,34 @@ public class Sequential implements AutoCloseable {
       c.onTrainEnd(logs);
     }
     return history;
+  }
+
+  /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
+  private void trainStep(Plan p) {
+    p.graph.setStep(optimizer.steps()); // dropout masks: a function of (seed, step)
+    p.graph.forward();
+    p.graph.backward(p.loss);
+    optimizer.applyFlat(params, allWeights, grads);
+  }
+
+  /**
+   * Keras's train_on_batch: one training step on exactly this batch (no shuffling); returns the
+   * batch's loss and metrics.
+   */
+  public Map<String, Float> trainOnBatch(Tensor x, Tensor y) {
+    requireCompiled();
+    int rows = checkData(x, y, "trainOnBatch");
+    Plan p = plan(true, rows, y);
+    p.x.value().copyFrom(x);
+    p.y.value().copyFrom(y);
+    trainStep(p);
+    Map<String, Float> logs = new LinkedHashMap<>();
+    logs.put("loss", p.loss.value().get(0));
+    for (Metric m : resolveMetrics(y)) {
+      m.update(p.y.value(), p.pred.value(), null, rows);
+      logs.put(m.name(), m.result());
+    }
+    return logs;
   }
 
   // ---- evaluate / predict --------------------------------------------------------------------
