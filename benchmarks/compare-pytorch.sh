@@ -34,8 +34,8 @@ if ! "$py" -c 'import torch' 2>/dev/null; then
   echo "installed in $(( $(date +%s) - t0 )) s"
 fi
 # Debian's torch links libblas.so.3, which is the slow reference BLAS unless an OpenBLAS provides it.
-if ! dpkg-query -W -f='${Status}\n' libopenblas0-pthread libopenblas0-openmp libopenblas0-serial 2>/dev/null \
-    | grep -q 'install ok installed'; then
+if ! { dpkg-query -W -f='${Status}\n' libopenblas0-pthread libopenblas0-openmp libopenblas0-serial \
+    2>/dev/null || true; } | grep -q 'install ok installed'; then
   echo "installing libopenblas0-pthread (libblas.so.3 for torch) ..."
   apt_install libopenblas0-pthread
 fi

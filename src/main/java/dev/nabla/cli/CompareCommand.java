@@ -87,9 +87,9 @@ final class CompareCommand implements Callable<Integer> {
     StringBuilder table = new StringBuilder();
     table.append("| optimizer | test accuracy | test loss | final training loss | s/epoch |\n")
         .append("|---|---|---|---|---|\n");
-    try (Tensor xTrain = Tensor.of(data.xTrain, data.nTrain(), data.rows, data.cols);
+    try (Tensor xTrain = data.imageTensor(true);
         Tensor yTrain = Tensor.of(data.yTrain, data.nTrain());
-        Tensor xTest = Tensor.of(data.xTest, data.nTest(), data.rows, data.cols);
+        Tensor xTest = data.imageTensor(false);
         Tensor yTest = Tensor.of(data.yTest, data.nTest())) {
       for (String name : names) {
         boolean gd = name.equals("gd");

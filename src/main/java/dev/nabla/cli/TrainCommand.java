@@ -118,9 +118,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     int classes = data.numClasses;
-    try (Tensor xTrain = Tensor.of(data.xTrain, data.nTrain(), data.rows, data.cols);
+    try (Tensor xTrain = data.imageTensor(true);
         Tensor yTrain = labels(data.yTrain, classes, lossFn);
-        Tensor xTest = Tensor.of(data.xTest, data.nTest(), data.rows, data.cols);
+        Tensor xTest = data.imageTensor(false);
         Tensor yTest = labels(data.yTest, classes, lossFn);
         Sequential model = seedNetwork(data, hidden, dropout)) {
       if (seed != null) {

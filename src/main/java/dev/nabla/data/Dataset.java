@@ -25,8 +25,12 @@ public final class Dataset {
     private static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
 
     public final String name;
-    public final float[] xTrain, yTrain, xTest, yTest;
+    public final float[] yTrain, yTest;
     public final int rows, cols, numClasses;
+    // Pixels as loaded (unsigned bytes, 4x smaller than floats) or as given (floats); the other
+    // form is made on demand. Training uses imageTensor, which never builds a float[] on the heap.
+    private final byte[] trainBytes, testBytes;
+    private float[] xTrain, xTest;
 
     public Dataset(String name, float[] xTrain, float[] yTrain, float[] xTest, float[] yTest,
                    int rows, int cols, int numClasses) {
@@ -45,12 +49,64 @@ public final class Dataset {
         this.rows = rows;
         this.cols = cols;
         this.numClasses = numClasses;
+        this.trainBytes = null;
+        this.testBytes = null;
+    }
+
+    /** Loaded data: pixels kept as the files' unsigned bytes. */
+    private Dataset(String name, byte[] trainBytes, float[] yTrain, byte[] testBytes, float[] yTest,
+                    int rows, int cols, int numClasses) {
+        this.name = name;
+        this.trainBytes = trainBytes;
+        this.testBytes = testBytes;
+        this.yTrain = yTrain;
+        this.yTest = yTest;
+        this.rows = rows;
+        this.cols = cols;
+        this.numClasses = numClasses;
+    }
+
+    /**
+     * Images as an off-heap tensor (n, rows, cols) scaled to [0, 1], converted in one pass from
+     * the loaded bytes (no float[] copy on the heap: keeps a training run's peak memory low).
+     */
+    public dev.nabla.Tensor imageTensor(boolean train) {
+        int n = train ? nTrain() : nTest();
+        dev.nabla.Tensor t = dev.nabla.Tensor.zeros(n, rows, cols);
+        java.nio.FloatBuffer out = t.buffer();
+        byte[] b = train ? trainBytes : testBytes;
+        if (b != null) {
+            float[] row = new float[rows * cols];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < row.length; k++) {
+                    row[k] = (b[i * row.length + k] & 0xFF) * (1f / 255f);
+                }
+                out.put(i * row.length, row);
+            }
+        } else {
+            out.put(0, train ? xTrain : xTest);
+        }
+        return t;
+    }
+
+    private static float[] scaled(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < b.length; i++) f[i] = (b[i] & 0xFF) * (1f / 255f);
+        return f;
     }
 
     public String name() { return name; }
-    public float[] xTrain() { return xTrain; }
+    /** Training pixels as floats in [0, 1] (made on first call from the loaded bytes). */
+    public synchronized float[] xTrain() {
+        if (xTrain == null) xTrain = scaled(trainBytes);
+        return xTrain;
+    }
     public float[] yTrain() { return yTrain; }
-    public float[] xTest() { return xTest; }
+    /** Test pixels as floats in [0, 1] (made on first call from the loaded bytes). */
+    public synchronized float[] xTest() {
+        if (xTest == null) xTest = scaled(testBytes);
+        return xTest;
+    }
     public float[] yTest() { return yTest; }
     public int rows() { return rows; }
     public int cols() { return cols; }
@@ -104,8 +160,8 @@ public final class Dataset {
                     + " training and %d test samples", name, nTrain, nTest, nTrain(), nTest()));
         }
         int p = rows * cols;
-        return new Dataset(name, Arrays.copyOf(xTrain, nTrain * p), Arrays.copyOf(yTrain, nTrain),
-                Arrays.copyOf(xTest, nTest * p), Arrays.copyOf(yTest, nTest), rows, cols, numClasses);
+        return new Dataset(name, Arrays.copyOf(xTrain(), nTrain * p), Arrays.copyOf(yTrain, nTrain),
+                Arrays.copyOf(xTest(), nTest * p), Arrays.copyOf(yTest, nTest), rows, cols, numClasses);
     }
 
     @Override
@@ -133,7 +189,7 @@ public final class Dataset {
         }
         float[] ytr = labels(trainLabels, trainImages, xtr.count(), numClasses, fix);
         float[] yte = labels(testLabels, testImages, xte.count(), numClasses, fix);
-        return new Dataset(name, xtr.toFloats(1f / 255f), ytr, xte.toFloats(1f / 255f), yte, s[1], s[2], numClasses);
+        return new Dataset(name, xtr.ubytes(), ytr, xte.ubytes(), yte, s[1], s[2], numClasses);
     }
 
     /** {@code dir/base}, or {@code dir/base.gz}; else a NoSuchFileException saying which, where and the fix. */

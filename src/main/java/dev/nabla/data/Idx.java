@@ -86,6 +86,12 @@ public final class Idx {
 
         public float[] toFloats() { return toFloats(1f); }
 
+        /** The raw unsigned bytes of a UBYTE array (no copy: do not modify). */
+        byte[] ubytes() {
+            if (type != Type.UBYTE) throw new IllegalStateException("not a ubyte array: " + type);
+            return data;
+        }
+
         /** All values as floats, each multiplied by {@code scale} (e.g. 1/255f for pixels). */
         public float[] toFloats(float scale) {
             int n = size();

@@ -54,15 +54,15 @@ class DatasetTest {
         assertArrayEquals(new float[] {5, 0, 4, 1, 9}, ds.yTrain);
         assertArrayEquals(new float[] {7, 2, 1}, ds.yTest);
         byte[] p = pixels(5, 1), q = pixels(3, 2);
-        for (int i = 0; i < p.length; i++) assertEquals((p[i] & 0xFF) / 255f, ds.xTrain[i], 1e-7f);
-        for (int i = 0; i < q.length; i++) assertEquals((q[i] & 0xFF) / 255f, ds.xTest[i], 1e-7f);
+        for (int i = 0; i < p.length; i++) assertEquals((p[i] & 0xFF) / 255f, ds.xTrain()[i], 1e-7f);
+        for (int i = 0; i < q.length; i++) assertEquals((q[i] & 0xFF) / 255f, ds.xTest()[i], 1e-7f);
 
         Dataset s = ds.slice(2, 1);
         assertEquals(2, s.nTrain());
         assertEquals(1, s.nTest());
-        assertEquals(2 * R * C, s.xTrain.length);
+        assertEquals(2 * R * C, s.xTrain().length);
         assertArrayEquals(new float[] {5, 0}, s.yTrain);
-        assertEquals(ds.xTrain[2 * R * C - 1], s.xTrain[2 * R * C - 1]);
+        assertEquals(ds.xTrain()[2 * R * C - 1], s.xTrain()[2 * R * C - 1]);
         assertThrows(IllegalArgumentException.class, () -> ds.slice(6, 1));
     }
 
@@ -141,10 +141,10 @@ class DatasetTest {
         assertEquals(10000, ds.nTest());
         assertEquals(28, ds.rows);
         assertEquals(28, ds.cols);
-        assertEquals(60000 * 784, ds.xTrain.length);
-        assertEquals(10000 * 784, ds.xTest.length);
+        assertEquals(60000 * 784, ds.xTrain().length);
+        assertEquals(10000 * 784, ds.xTest().length);
         float min = Float.MAX_VALUE, max = -Float.MAX_VALUE;
-        for (float[] x : new float[][] {ds.xTrain, ds.xTest}) {
+        for (float[] x : new float[][] {ds.xTrain(), ds.xTest()}) {
             for (float v : x) {
                 min = Math.min(min, v);
                 max = Math.max(max, v);

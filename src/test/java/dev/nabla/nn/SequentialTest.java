@@ -33,7 +33,7 @@ class SequentialTest {
   }
 
   static Tensor x(Dataset d, int n, boolean train) {
-    float[] src = train ? d.xTrain : d.xTest;
+    float[] src = train ? d.xTrain() : d.xTest();
     return Tensor.of(java.util.Arrays.copyOf(src, n * 784), n, 28, 28);
   }
 
@@ -217,6 +217,24 @@ class SequentialTest {
       String e4 = assertThrows(IllegalArgumentException.class, () -> new Dense(3, "relux"))
           .getMessage();
       assertTrue(e4.contains("relux") && e4.contains("gelu"), e4);
+    }
+  }
+
+  @Test
+  void trainOnBatchTakesOneStepOnThatBatch() {
+    SplittableRandom rng = new SplittableRandom(10);
+    try (Sequential m = seedModel().setSeed(10).setOutput(quiet());
+        Tensor x = Tensor.of(TestUtil.random(rng, 16 * 784, 1), 16, 28, 28);
+        Tensor y = Tensor.of(labels(rng, 16), 16)) {
+      m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+      Map<String, Float> first = m.trainOnBatch(x, y);
+      assertEquals(List.of("loss", "accuracy"), new ArrayList<>(first.keySet()));
+      Map<String, Float> last = first;
+      for (int i = 0; i < 30; i++) {
+        last = m.trainOnBatch(x, y);
+      }
+      assertEquals(31, m.optimizer().iterations());
+      assertTrue(last.get("loss") < 0.5f * first.get("loss"), first + " -> " + last);
     }
   }
 
