@@ -16,9 +16,21 @@ public class Tensor implements AutoCloseable {
   private final int[] shape;
   private final long size;
   private final boolean owner;
+  private final Tensor root; // the tensor owning the memory (this one, for owners)
+  private boolean closed;
   private FloatBuffer buffer; // a lazily made NIO view of the same memory, for Java-side loops
 
   protected Tensor(FloatPointer data, int[] shape, boolean owner) {
+    this(data, shape, owner, null);
+  }
+
+  /** A subclass's view of {@code view}'s memory (same lifetime as its owner). */
+  protected Tensor(Tensor view, int[] shape) {
+    this(view.pointer(), shape, false, view.root);
+  }
+
+  private Tensor(FloatPointer data, int[] shape, boolean owner, Tensor root) {
+    this.root = root == null ? this : root;
     this.data = data;
     this.shape = shape.clone();
     this.size = sizeOf(shape);
@@ -45,7 +57,12 @@ public class Tensor implements AutoCloseable {
 
   /** A tensor sharing {@code count(shape)} floats of this one's memory, starting at {@code offset}. */
   public Tensor view(long offset, int... shape) {
-    return new Tensor(slice(offset, sizeOf(shape)), shape, false);
+    return new Tensor(slice(offset, sizeOf(shape)), shape, false, root);
+  }
+
+  /** The memory owner of this tensor (itself unless it is a view). */
+  protected Tensor root() {
+    return root;
   }
 
   /** The same memory seen with another shape of the same size (Keras's reshape). */
@@ -99,11 +116,25 @@ public class Tensor implements AutoCloseable {
 
   /** The memory as a JavaCPP pointer, for native calls (position = first element). */
   public FloatPointer pointer() {
+    checkOpen();
     return data;
+  }
+
+  /** Whether this tensor's memory (or its parent's, for a view) has been freed. */
+  public boolean isClosed() {
+    return root.closed;
+  }
+
+  private void checkOpen() {
+    if (root.closed) {
+      throw new IllegalStateException("tensor " + Arrays.toString(shape) + " is closed: its "
+          + "memory was freed (by close() on it, its parent tensor, or the model owning it)");
+    }
   }
 
   /** The memory as a native-order NIO buffer (index 0 = first element), for Java loops. */
   public FloatBuffer buffer() {
+    checkOpen();
     if (buffer == null) {
       buffer = data.asBuffer();
     }
@@ -113,7 +144,9 @@ public class Tensor implements AutoCloseable {
   /** Frees the memory if this tensor owns it; views do nothing. */
   @Override
   public void close() {
-    if (owner) {
+    if (owner && !closed) {
+      closed = true;
+      buffer = null;
       data.close();
     }
   }
@@ -147,6 +180,7 @@ public class Tensor implements AutoCloseable {
       throw new IndexOutOfBoundsException(
           "view [" + offset + ", " + (offset + n) + ") of a tensor of " + size + " values");
     }
+    checkOpen();
     FloatPointer p = new FloatPointer(data);
     long start = data.position() + offset;
     p.capacity(start + n);

@@ -31,7 +31,12 @@ public class Variable extends Tensor {
   /** A variable backed by {@code shape}'s worth of {@code base}'s memory from {@code offset}. */
   public static Variable viewOf(Tensor base, long offset, String name, int... shape) {
     Tensor v = base.view(offset, shape);
-    return new Variable(v.pointer(), shape, false, name);
+    return new Variable(v, shape, name);
+  }
+
+  private Variable(Tensor view, int[] shape, String name) {
+    super(view, shape);
+    this.name = name;
   }
 
   public String name() {

@@ -7,6 +7,9 @@ import java.util.Map;
  * final values of "loss", the metrics and, at epoch end, the "val_" ones.
  */
 public interface Callback {
+  /** Called by fit before training: the model this callback watches (Keras's set_model). */
+  default void setModel(dev.nabla.nn.Sequential model) {}
+
   default void onTrainBegin() {}
 
   default void onTrainEnd(Map<String, Float> logs) {}

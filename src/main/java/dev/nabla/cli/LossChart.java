@@ -59,11 +59,58 @@ final class LossChart {
       r.setSeriesShapesVisible(i, data.getItemCount(i) <= 10); // few points: show them
     }
     plot.setRenderer(r);
+    save(png, chart, 1100, 650);
+  }
+
+  /** Keras-style training curves: loss and accuracy (train and val_) per epoch, stacked. */
+  static void writeHistory(Path png, String title, Map<String, List<Float>> history,
+      int firstEpoch) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    org.jfree.chart.axis.NumberAxis epochs = new org.jfree.chart.axis.NumberAxis("epoch");
+    epochs.setAutoRangeIncludesZero(false);
+    epochs.setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+    org.jfree.chart.plot.CombinedDomainXYPlot combined =
+        new org.jfree.chart.plot.CombinedDomainXYPlot(epochs);
+    for (String metric : new String[] {"loss", "accuracy"}) {
+      XYSeriesCollection data = new XYSeriesCollection();
+      for (String key : new String[] {metric, "val_" + metric}) {
+        List<Float> values = history.get(key);
+        if (values == null) {
+          continue;
+        }
+        XYSeries s = new XYSeries((key.startsWith("val_") ? "validation " : "training ") + metric);
+        for (int i = 0; i < values.size(); i++) {
+          s.add(firstEpoch + i + 1, values.get(i));
+        }
+        data.addSeries(s);
+      }
+      if (data.getSeriesCount() == 0) {
+        continue;
+      }
+      org.jfree.chart.axis.NumberAxis y = new org.jfree.chart.axis.NumberAxis(metric);
+      y.setAutoRangeIncludesZero(false);
+      XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+      for (int i = 0; i < data.getSeriesCount(); i++) {
+        r.setSeriesStroke(i, new BasicStroke(2f));
+        boolean val = data.getSeriesKey(i).toString().startsWith("validation");
+        r.setSeriesPaint(i, val ? new Color(31, 119, 180) : new Color(214, 39, 40));
+      }
+      XYPlot plot = new XYPlot(data, null, y, r);
+      plot.setBackgroundPaint(Color.WHITE);
+      plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+      plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+      combined.add(plot, 1);
+    }
+    save(png, new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true), 900, 700);
+  }
+
+  /** Writes a chart as PNG through a temporary file and a rename (never a half-written file). */
+  private static void save(Path png, JFreeChart chart, int width, int height) throws IOException {
     Path abs = png.toAbsolutePath();
     Files.createDirectories(abs.getParent());
     Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
     try {
-      ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 1100, 650);
+      ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

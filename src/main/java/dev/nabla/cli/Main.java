@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
     description = "Keras-style neural networks on Nabla's own CPU kernels.",
     subcommands = {TrainCommand.class, OptimizersCommand.class, InfoCommand.class,
-        CompareCommand.class})
+        CompareCommand.class, EvaluateCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

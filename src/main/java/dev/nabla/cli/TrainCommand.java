@@ -5,6 +5,7 @@ import dev.nabla.Tensor;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
 import dev.nabla.callbacks.History;
+import dev.nabla.callbacks.ModelCheckpoint;
 import dev.nabla.data.Dataset;
 import dev.nabla.losses.Loss;
 import dev.nabla.losses.Losses;
@@ -91,6 +92,23 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--metrics-out", description = "write a JSON summary of the run here")
   Path metricsOut;
 
+  @Option(names = "--checkpoint", description = "save the model to DIR/model.safetensors after "
+      + "every epoch (atomic: a crash leaves the previous checkpoint)")
+  Path checkpoint;
+
+  @Option(names = "--resume", description = "continue from DIR/model.safetensors (written by "
+      + "--checkpoint) up to --epochs in total; the model and optimizer come from the file")
+  Path resume;
+
+  @Option(names = "--save", description = "save the final model (architecture, weights, optimizer "
+      + "state) to FILE")
+  Path save;
+
+  @Option(names = "--plot", description = "draw the loss and accuracy curves to FILE.png")
+  Path plot;
+
+  static final String CHECKPOINT_FILE = "model.safetensors";
+
   @Override
   public Integer call() throws IOException {
     validate();
@@ -110,8 +128,9 @@ final class TrainCommand implements Callable<Integer> {
     out.println("device: " + backend.describe());
 
     Dataset data = Dataset.load(dataset, dataDir);
-    Loss lossFn = Losses.get(loss);
-    Optimizer opt = optimizer();
+    Sequential resumed = resume == null ? null : Sequential.load(resume.resolve(CHECKPOINT_FILE));
+    Loss lossFn = resumed != null ? resumed.loss() : Losses.get(loss);
+    Optimizer opt = resumed != null ? resumed.optimizer() : optimizer();
     int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
     if (fullBatch()) {
       batchSize = trainSamples; // "GD" in the lecture: one step per epoch over everything
@@ -122,24 +141,49 @@ final class TrainCommand implements Callable<Integer> {
         Tensor yTrain = labels(data.yTrain, classes, lossFn);
         Tensor xTest = data.imageTensor(false);
         Tensor yTest = labels(data.yTest, classes, lossFn);
-        Sequential model = seedNetwork(data, hidden, dropout)) {
-      if (seed != null) {
-        model.setSeed(seed);
+        Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout)) {
+      int initialEpoch = 0;
+      if (resumed != null) {
+        initialEpoch = model.epochsDone();
+        err.println("nabla: resuming from " + resume.resolve(CHECKPOINT_FILE) + " after epoch "
+            + initialEpoch + "; the model, optimizer and seed come from the checkpoint");
+        if (initialEpoch >= epochs) {
+          err.println("nabla: it has already trained " + initialEpoch + " epochs (--epochs "
+              + epochs + "): nothing to train; evaluating");
+        }
+      } else {
+        if (seed != null) {
+          model.setSeed(seed);
+        }
+        model.compile(opt, lossFn, "accuracy");
       }
       model.setBackend(backend);
-      model.compile(opt, lossFn, "accuracy");
       model.summary();
-      FitOptions options = new FitOptions().epochs(epochs).batchSize(batchSize)
-          .validationSplit(validationSplit).verbose(verbose);
+      FitOptions options = new FitOptions().epochs(epochs).initialEpoch(
+          Math.min(initialEpoch, epochs)).batchSize(batchSize).validationSplit(validationSplit)
+          .verbose(verbose);
+      if (checkpoint != null) {
+        options.callbacks(new ModelCheckpoint(checkpoint.resolve(CHECKPOINT_FILE).toString()));
+      }
       History history = model.fit(xTrain, yTrain, options);
       Map<String, Float> test = model.evaluate(xTest, yTest, 32, verbose == 1 ? 1 : 0);
       List<Double> seconds = history.epochSeconds();
       for (int e = 0; e < seconds.size(); e++) {
-        out.printf("epoch %d: %.3f s, %.0f samples/s%n", e + 1, seconds.get(e),
+        out.printf("epoch %d: %.3f s, %.0f samples/s%n", history.epochs().get(e) + 1, seconds.get(e),
             trainSamples / seconds.get(e));
       }
       out.printf("Test accuracy: %.4f - test loss: %.4f%n", test.get("accuracy"),
           test.get("loss"));
+      if (save != null) {
+        model.save(save);
+        out.println("model saved to " + save);
+      }
+      if (plot != null) {
+        LossChart.writeHistory(plot, "Training on " + data.name + " (" + opt.name() + ", batch "
+            + batchSize + ")", history.history(), history.epochs().isEmpty() ? 0
+            : history.epochs().get(0));
+        out.println("curves drawn to " + plot);
+      }
       if (metricsOut != null) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", data.name);
@@ -187,17 +231,19 @@ final class TrainCommand implements Callable<Integer> {
     if (verbose < 0 || verbose > 2) {
       throw bad("--verbose must be 0, 1 or 2, got " + verbose);
     }
-    if (metricsOut != null) {
-      // check before training, not after minutes of it
-      Path parent = metricsOut.toAbsolutePath().getParent();
-      for (Path p = parent; p != null; p = p.getParent()) {
-        if (Files.exists(p) && !Files.isDirectory(p)) {
-          throw bad("--metrics-out " + metricsOut + ": " + p + " is a file, not a folder");
-        }
-      }
-      if (Files.isDirectory(metricsOut)) {
-        throw bad("--metrics-out " + metricsOut + " is a folder; give a file name");
-      }
+    // outputs are checked before training, not after minutes of it
+    checkOutputFile("--metrics-out", metricsOut);
+    checkOutputFile("--save", save);
+    checkOutputFile("--plot", plot);
+    if (plot != null && !plot.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+      throw bad("--plot " + plot + ": the chart is a PNG; name the file *.png");
+    }
+    if (checkpoint != null) {
+      checkOutputFile("--checkpoint", checkpoint.resolve(CHECKPOINT_FILE));
+    }
+    if (resume != null && !Files.isRegularFile(resume.resolve(CHECKPOINT_FILE))) {
+      throw bad("--resume " + resume + ": no checkpoint there (expected " + resume.resolve(
+          CHECKPOINT_FILE) + ", written by train --checkpoint " + resume + ")");
     }
     if (!Backends.DEVICES.contains(device)) {
       throw bad("--device must be one of " + String.join(", ", Backends.DEVICES) + ", got '"
@@ -208,6 +254,27 @@ final class TrainCommand implements Callable<Integer> {
       optimizer().close();
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
+    }
+  }
+
+  /** A file we will write: its folder must exist or be creatable, and be writable. */
+  private void checkOutputFile(String flag, Path file) {
+    if (file == null) {
+      return;
+    }
+    Path abs = file.toAbsolutePath();
+    if (Files.isDirectory(abs)) {
+      throw bad(flag + " " + file + " is a folder; give a file name");
+    }
+    Path p = abs.getParent();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    if (p != null && !Files.isDirectory(p)) {
+      throw bad(flag + " " + file + ": " + p + " is a file, not a folder");
+    }
+    if (p != null && !Files.isWritable(p)) {
+      throw bad(flag + " " + file + ": folder " + p + " is not writable");
     }
   }
 

@@ -46,6 +46,7 @@ final class ModelFile {
       Map<String, Object> model = new LinkedHashMap<>();
       model.put("class_name", "Sequential");
       model.put("seed", Long.toString(m.seed()));
+      model.put("epochs_done", m.epochsDone());
       model.put("input_shape", m.inputShape());
       List<Map<String, Object>> layers = new ArrayList<>();
       for (Layer l : m.layers()) {
@@ -113,6 +114,8 @@ final class ModelFile {
       m.build(((List<?>) model.get("input_shape")).stream()
           .mapToInt(x -> ((Number) x).intValue()).toArray());
       copyWeights(file, m, c.tensors());
+      Object epochs = model.get("epochs_done");
+      m.setEpochsDone(epochs == null ? 0 : ((Number) epochs).intValue());
       Map<?, ?> compile = (Map<?, ?>) model.get("compile");
       if (compile != null) {
         Map<?, ?> o = (Map<?, ?>) compile.get("optimizer");

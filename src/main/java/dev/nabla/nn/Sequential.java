@@ -54,6 +54,8 @@ public class Sequential implements AutoCloseable {
   private final List<List<Tensor>> layerGrads = new ArrayList<>();
   private List<Variable> allWeights; // the views, in order: the optimizer's segments
   private boolean stopTraining;
+  private int epochsDone; // epochs completed by fit (saved, so a resumed run knows where it is)
+  private boolean closed;
 
   public Sequential(Layer... layers) {
     for (Layer l : layers) {
@@ -103,6 +105,15 @@ public class Sequential implements AutoCloseable {
       setBackend(Backends.defaultBackend());
     }
     return backend;
+  }
+
+  /** Epochs completed by fit so far (restored by load: Keras's initial_epoch for resuming). */
+  public int epochsDone() {
+    return epochsDone;
+  }
+
+  void setEpochsDone(int epochs) {
+    this.epochsDone = epochs;
   }
 
   /** Asks fit to stop after the current epoch (for callbacks such as early stopping). */
@@ -274,6 +285,9 @@ public class Sequential implements AutoCloseable {
   }
 
   private void requireBuilt() {
+    if (closed) {
+      throw new IllegalStateException("the model is closed: its weights were freed by close()");
+    }
     if (params == null) {
       int[] declared = layers.isEmpty() ? null : layers.get(0).declaredInputShape();
       if (declared == null) {
@@ -343,10 +357,12 @@ public class Sequential implements AutoCloseable {
     } else if (valX != null) {
       checkData(valX, valY, "validation_data");
     }
-    List<Callback> callbacks = new ArrayList<>();
+    List<Callback> callbacks = new ArrayList<>(o.callbacks);
     History history = new History();
-    callbacks.add(history);
-    callbacks.addAll(o.callbacks);
+    callbacks.add(history); // last, as in Keras: it records what the others added to the logs
+    for (Callback c : callbacks) {
+      c.setModel(this);
+    }
     List<Metric> metrics = resolveMetrics(y);
     Metric lossTracker = Metrics.mean("loss");
     int[] order = new int[nTrain];
@@ -395,10 +411,11 @@ public class Sequential implements AutoCloseable {
       if (valX != null) {
         logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
       }
-      bar.finish(logs);
+      epochsDone = epoch + 1;
       for (Callback c : callbacks) {
         c.onEpochEnd(epoch, logs);
       }
+      bar.finish(logs);
     }
     optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
     for (Callback c : callbacks) {
@@ -588,6 +605,7 @@ public class Sequential implements AutoCloseable {
       throw new IllegalArgumentException(what + ": x has samples of shape "
           + Arrays.toString(sample) + " but the model expects " + Arrays.toString(inputShape));
     }
+    requireFinite(x, what + ": x");
     return x.dim(0);
   }
 
@@ -597,6 +615,7 @@ public class Sequential implements AutoCloseable {
       throw new IllegalArgumentException(what + ": y must have one entry per sample of x (" + n
           + "), got shape " + (y == null ? "null" : Arrays.toString(y.shape())));
     }
+    requireFinite(y, what + ": y");
     int units = Math.toIntExact(Tensor.sizeOf(outputShape()));
     long perSample = y.size() / n;
     if (loss.sparseLabels() ? perSample != 1 : perSample != units) {
@@ -617,6 +636,19 @@ public class Sequential implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /** NaN or infinite inputs would silently poison every weight: refuse them up front. */
+  private static void requireFinite(Tensor t, String what) {
+    FloatBuffer b = t.buffer();
+    long width = t.size() / Math.max(1, t.dim(0));
+    for (int i = 0, n = (int) t.size(); i < n; i++) {
+      float v = b.get(i);
+      if (!Float.isFinite(v)) {
+        throw new IllegalArgumentException(what + " holds " + v + " at sample " + (i / width)
+            + " (flat index " + i + "); clean or drop non-finite values before training");
+      }
+    }
   }
 
   private List<Metric> resolveMetrics(Tensor y) {
@@ -681,6 +713,7 @@ public class Sequential implements AutoCloseable {
   /** Frees the parameters, gradients, planned graphs and optimizer state. */
   @Override
   public void close() {
+    closed = true;
     closePlans();
     if (optimizer != null) {
       optimizer.close();

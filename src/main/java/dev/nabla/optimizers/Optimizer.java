@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 public abstract class Optimizer implements AutoCloseable {
   private final String name;
   private final OptimizerRule rule;
-  private final LearningRateSchedule learningRate;
+  private LearningRateSchedule learningRate;
   private final Float weightDecay, clipnorm, clipvalue, globalClipnorm, lossScaleFactor;
   private final boolean useEma;
   private final float emaMomentum;
@@ -163,6 +163,22 @@ public abstract class Optimizer implements AutoCloseable {
 
   public LearningRateSchedule learningRateSchedule() {
     return learningRate;
+  }
+
+  /**
+   * Sets a constant learning rate (what ReduceLROnPlateau and LearningRateScheduler do). As in
+   * Keras, an optimizer made with a schedule has no settable rate.
+   */
+  public void setLearningRate(float lr) {
+    if (!(learningRate instanceof LearningRateSchedule.Constant)) {
+      throw new IllegalStateException(name + " was created with a LearningRateSchedule as its "
+          + "learning_rate, so its learning rate is not settable; create it with a number");
+    }
+    if (!(lr >= 0f) || Float.isInfinite(lr)) {
+      throw new IllegalArgumentException(name + ": learning rate must be a finite number >= 0, "
+          + "got " + lr);
+    }
+    learningRate = LearningRateSchedule.constant(lr);
   }
 
   /** The backend whose fused kernels run the updates; a model sets its own. */
@@ -373,7 +389,12 @@ public abstract class Optimizer implements AutoCloseable {
 
   /** The arguments this optimizer was made with (Optimizers.get's config), for saving. */
   public Map<String, Object> arguments() {
-    return args;
+    if (!(learningRate instanceof LearningRateSchedule.Constant)) {
+      return args;
+    }
+    Map<String, Object> current = new LinkedHashMap<>(args); // a rate set since creation
+    current.put("learning_rate", ((LearningRateSchedule.Constant) learningRate).value());
+    return Collections.unmodifiableMap(current);
   }
 
   /** What resuming needs: the step count and every state buffer, by name, in a fixed order. */

@@ -1,0 +1,53 @@
+package dev.nabla.cli;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.Backends;
+import dev.nabla.data.Dataset;
+import dev.nabla.nn.Sequential;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Evaluates a saved model on a data set's test split. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate a saved model on the test set.")
+final class EvaluateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "a file written by train --save")
+  Path model;
+
+  @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist")
+  String dataset;
+
+  @Option(names = "--data-dir", description = "folder holding the IDX files")
+  Path dataDir;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
+  int batchSize;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, java or cuda")
+  String device;
+
+  @Override
+  public Integer call() throws IOException {
+    if (batchSize < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--batch-size must be >= 1, got " + batchSize);
+    }
+    Dataset data = Dataset.load(dataset, dataDir);
+    try (Sequential m = Sequential.load(model);
+        Tensor x = data.imageTensor(false);
+        Tensor y = TrainCommand.labels(data.yTest, data.numClasses, m.loss())) {
+      m.setBackend(Backends.select(device, 1).backend());
+      Map<String, Float> r = m.evaluate(x, y, batchSize, 0);
+      r.forEach((k, v) -> spec.commandLine().getOut().printf("%s: %.4f%n", k, v));
+    }
+    return 0;
+  }
+}
