@@ -117,6 +117,58 @@ class CliTest {
   }
 
   @Test
+  void checkpointResumeSaveEvaluatePredictAndPlot(@TempDir Path tmp) throws Exception {
+    MnistFixture.ensureFetched();
+    Path ck = tmp.resolve("ck");
+    Result first = run("train", "--epochs", "1", "--batch-size", "512", "--seed", "2",
+        "--verbose", "0", "--checkpoint", ck.toString());
+    assertEquals(0, first.code, first.err);
+    assertTrue(Files.exists(ck.resolve("model.safetensors")));
+    Path model = tmp.resolve("final.safetensors"), png = tmp.resolve("curves.png");
+    Result resumed = run("train", "--epochs", "2", "--batch-size", "512", "--verbose", "0",
+        "--resume", ck.toString(), "--save", model.toString(), "--plot", png.toString());
+    assertEquals(0, resumed.code, resumed.err);
+    assertTrue(resumed.err.contains("resuming from") && resumed.err.contains("after epoch 1"),
+        resumed.err);
+    assertTrue(Files.size(png) > 1000 && Files.size(model) > 400_000);
+    try (dev.nabla.nn.Sequential m = dev.nabla.nn.Sequential.load(model)) {
+      assertEquals(2, m.epochsDone());
+    }
+    Result eval = run("evaluate", "--model", model.toString());
+    assertEquals(0, eval.code, eval.err);
+    assertTrue(eval.out.matches("(?s)loss: \\d\\.\\d{4}\\naccuracy: 0\\.9\\d{3}\\n"), eval.out);
+    Path images = dev.nabla.data.Dataset.defaultMnistDir().resolve("t10k-images-idx3-ubyte");
+    Result idx = run("predict", "--model", model.toString(), "--input", images.toString(),
+        "--limit", "3");
+    assertEquals(0, idx.code, idx.err);
+    assertTrue(idx.out.startsWith("image 0: class 7 (p="), idx.out); // the first test digit
+    // a PNG drawn as a person would: a dark "1" on a light background
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(56, 56,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = img.createGraphics();
+    g.setColor(java.awt.Color.WHITE);
+    g.fillRect(0, 0, 56, 56);
+    g.setColor(java.awt.Color.BLACK);
+    g.fillRect(24, 8, 8, 40);
+    g.dispose();
+    Path digit = tmp.resolve("one.png");
+    javax.imageio.ImageIO.write(img, "png", digit.toFile());
+    Result p = run("predict", "--model", model.toString(), "--input", digit.toString());
+    assertEquals(0, p.code, p.err);
+    assertTrue(p.out.contains("inverted") && p.out.contains("image 0: class 1"), p.out);
+    Result bad = run("predict", "--model", model.toString(), "--input",
+        model.toString());
+    assertEquals(1, bad.code, bad.err);
+    assertTrue(bad.err.startsWith("nabla: error: ") && bad.err.contains("IDX"), bad.err);
+    assertUsageError(run("train", "--plot", tmp.resolve("c.txt").toString()), "PNG");
+    assertUsageError(run("train", "--resume", tmp.resolve("none").toString()),
+        "no checkpoint there");
+    Result missing = run("evaluate", "--model", tmp.resolve("absent").toString());
+    assertEquals(1, missing.code);
+    assertTrue(missing.err.contains("absent"), missing.err);
+  }
+
+  @Test
   void optimizersAndInfo() {
     Result opt = run("optimizers");
     assertEquals(0, opt.code);

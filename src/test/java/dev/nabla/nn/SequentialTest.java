@@ -221,6 +221,33 @@ class SequentialTest {
   }
 
   @Test
+  void closedTensorsAndModelsFailCleanlyAndNonFiniteInputsAreRefused() {
+    Tensor t = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+    Tensor view = t.view(2, 2);
+    t.close();
+    t.close(); // twice is harmless
+    String e = assertThrows(IllegalStateException.class, t::toFloatArray).getMessage();
+    assertTrue(e.contains("closed"), e);
+    assertThrows(IllegalStateException.class, view::toFloatArray, "a view of a freed tensor");
+    Sequential m = seedModel().setOutput(quiet());
+    m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+    dev.nabla.Variable kernel = m.weights().get(0);
+    m.close();
+    assertThrows(IllegalStateException.class, kernel::toFloatArray);
+    assertThrows(IllegalStateException.class, m::countParams);
+    float[] xs = new float[2 * 784];
+    xs[900] = Float.NaN;
+    try (Sequential ok = seedModel().setOutput(quiet()); Tensor x = Tensor.of(xs, 2, 28, 28);
+        Tensor y = Tensor.of(new float[] {1, 2}, 2)) {
+      ok.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+      String msg = assertThrows(IllegalArgumentException.class, () -> ok.fit(x, y, 1, 2))
+          .getMessage();
+      assertTrue(msg.contains("NaN") && msg.contains("sample 1"), msg);
+      assertThrows(IllegalArgumentException.class, () -> ok.predict(x));
+    }
+  }
+
+  @Test
   void trainOnBatchTakesOneStepOnThatBatch() {
     SplittableRandom rng = new SplittableRandom(10);
     try (Sequential m = seedModel().setSeed(10).setOutput(quiet());
