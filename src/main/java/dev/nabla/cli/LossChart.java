@@ -106,14 +106,7 @@ final class LossChart {
 
   /** Writes a chart as PNG through a temporary file and a rename (never a half-written file). */
   private static void save(Path png, JFreeChart chart, int width, int height) throws IOException {
-    Path abs = png.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-    try {
-      ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height);
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    dev.nabla.io.AtomicFiles.write(png,
+        tmp -> ChartUtils.saveChartAsPNG(tmp.toFile(), chart, width, height));
   }
 }

@@ -19,10 +19,8 @@ import dev.nabla.optimizers.Optimizers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -319,19 +317,8 @@ final class TrainCommand implements Callable<Integer> {
     return Tensor.of(oneHot, classes.length, numClasses);
   }
 
-  /** Writes via a temporary file in the same folder, then renames: never a half-written file. */
+  /** Writes via a temporary file and a rename: never a half-written file (AtomicFiles). */
   static void writeAtomically(Path target, String text) throws IOException {
-    Path abs = target.toAbsolutePath();
-    Path dir = abs.getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
-    }
-    Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
-    try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
+    dev.nabla.io.AtomicFiles.writeString(target, text);
+}
 }

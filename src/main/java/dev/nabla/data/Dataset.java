@@ -160,6 +160,10 @@ public final class Dataset {
                     + " training and %d test samples", name, nTrain, nTest, nTrain(), nTest()));
         }
         int p = rows * cols;
+        if (trainBytes != null) { // stay in bytes: no float copy of the whole set
+            return new Dataset(name, Arrays.copyOf(trainBytes, nTrain * p), Arrays.copyOf(yTrain, nTrain),
+                    Arrays.copyOf(testBytes, nTest * p), Arrays.copyOf(yTest, nTest), rows, cols, numClasses);
+        }
         return new Dataset(name, Arrays.copyOf(xTrain(), nTrain * p), Arrays.copyOf(yTrain, nTrain),
                 Arrays.copyOf(xTest(), nTest * p), Arrays.copyOf(yTest, nTest), rows, cols, numClasses);
     }

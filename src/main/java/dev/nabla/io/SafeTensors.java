@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,11 +83,7 @@ public final class SafeTensors {
     }
     head.flip();
 
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-    try {
+    AtomicFiles.write(file, tmp -> {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         while (head.hasRemaining()) {
           ch.write(head);
@@ -96,17 +91,8 @@ public final class SafeTensors {
         while (data.hasRemaining()) {
           ch.write(data);
         }
-        ch.force(true);
       }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true); // the rename itself reaches the disk
-      } catch (IOException ignored) {
-        // some file systems cannot fsync a directory; the file itself is synced
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    });
   }
 
   public static Contents read(Path file) throws IOException {

@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public class Adam extends Optimizer {
   private final float beta1, beta2, epsilon;
+  private final Moments moments;
   private final boolean amsgrad;
 
   public Adam(Map<String, ?> config) {
@@ -20,9 +21,10 @@ public class Adam extends Optimizer {
 
   Adam(String name, Config c, Double defaultWeightDecay) {
     super(name, OptimizerRule.ADAM, c, 0.001, defaultWeightDecay);
-    beta1 = (float) c.number("beta_1", 0.9, 0, 1);
-    beta2 = (float) c.number("beta_2", 0.999, 0, 1);
-    epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    moments = Moments.read(c);
+    beta1 = moments.beta1();
+    beta2 = moments.beta2();
+    epsilon = moments.epsilon();
     amsgrad = c.bool("amsgrad", false);
     c.done();
   }
@@ -44,6 +46,8 @@ public class Adam extends Optimizer {
 
   @Override
   protected Map<String, Object> ruleConfig() {
-    return map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon, "amsgrad", amsgrad);
+    Map<String, Object> m = moments.config();
+    m.put("amsgrad", amsgrad);
+    return m;
   }
 }

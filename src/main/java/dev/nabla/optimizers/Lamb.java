@@ -11,6 +11,7 @@ import java.util.Map;
  */
 public final class Lamb extends Optimizer {
   private final float beta1, beta2, epsilon;
+  private final Moments moments;
 
   public Lamb(Map<String, ?> config) {
     this(new Config("lamb", config));
@@ -18,9 +19,10 @@ public final class Lamb extends Optimizer {
 
   private Lamb(Config c) {
     super("lamb", OptimizerRule.LAMB, c, 0.001, null);
-    beta1 = (float) c.number("beta_1", 0.9, 0, 1);
-    beta2 = (float) c.number("beta_2", 0.999, 0, 1);
-    epsilon = (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE);
+    moments = Moments.read(c);
+    beta1 = moments.beta1();
+    beta2 = moments.beta2();
+    epsilon = moments.epsilon();
     c.done();
   }
 
@@ -41,6 +43,6 @@ public final class Lamb extends Optimizer {
 
   @Override
   protected Map<String, Object> ruleConfig() {
-    return map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+    return moments.config();
   }
 }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyTest {
   private static final String NAME = "model.safetensors";
-  /** What SafeTensors.write's Files.createTempFile(dir, "." + name, ".tmp") creates. */
-  private static final Pattern TEMP = Pattern.compile(Pattern.quote("." + NAME) + "\\d+\\.tmp");
+  /** What AtomicFiles.write creates: Files.createTempFile(dir, "." + name + ".", ".tmp"). */
+  private static final Pattern TEMP = Pattern.compile(Pattern.quote("." + NAME) + "\\.?\\d+\\.tmp");
   private static final int MIN_KILLS = 6;
   private static final int MAX_KILLS = 15;
   /** Stop starting new kill rounds after this long (each round is a fresh JVM and a 160 MB load). */
@@ -63,6 +63,7 @@ class CrashSafetyTest {
 
     List<Round> rounds = new ArrayList<>();
     List<Long> saveMillis = new ArrayList<>();
+    char onDisk = 'A'; // what the file holds before each round
     long start = System.nanoTime();
     for (int i = 0; i < MAX_KILLS
         && (i < MIN_KILLS || System.nanoTime() - start < BUDGET_NANOS); i++) {
@@ -71,7 +72,9 @@ class CrashSafetyTest {
         case 1 -> "random";
         default -> "mid-write";
       };
-      rounds.add(killOnce(i, mode, dir, target, rng, saveMillis));
+      Round r = killOnce(i, mode, dir, target, onDisk, rng, saveMillis);
+      rounds.add(r);
+      onDisk = r.version;
     }
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
 
@@ -99,7 +102,7 @@ class CrashSafetyTest {
   }
 
   /** Starts a child, kills it with SIGKILL as {@code mode} says, then checks the folder. */
-  private static Round killOnce(int index, String mode, Path dir, Path target,
+  private static Round killOnce(int index, String mode, Path dir, Path target, char before,
       SplittableRandom rng, List<Long> saveMillis) throws Exception {
     Child child = Child.start(target);
     long delayMs;
@@ -165,19 +168,31 @@ class CrashSafetyTest {
     assertTrue(Files.isRegularFile(target), "round " + index + " (" + mode + "): the target "
         + "is gone after the kill; the folder holds " + leftovers);
 
-    char version = loadVersion(target);
-    char lastComplete = SaveChild.versionOfSave(saves);
+    char version;
+    try {
+      version = loadVersion(target);
+    } catch (IOException e) {
+      throw new AssertionError("round " + index + " (" + mode + ", " + saves + " saves reported): "
+          + "after the kill the target does not load: " + e.getMessage() + "; the folder also "
+          + "holds " + leftovers, e);
+    }
+    // The last completed save's version (the file as the round found it if none completed), and
+    // the version of the save the kill may have interrupted.
+    char lastComplete = saves == 0 ? before : SaveChild.versionOfSave(saves);
     char inFlight = SaveChild.versionOfSave(saves + 1);
     if (leftoverBytes >= 0) {
       // A temporary survives only if the kill came before its rename: the save in flight
       // (number saves + 1) never replaced the file, so it must hold the last completed save.
       assertEquals(lastComplete, version, "round " + index + " (" + mode + "): killed during "
           + "save " + (saves + 1) + " (temporary left: " + leftovers + "), so the file must "
-          + "still hold save " + saves + "'s version");
+          + "still hold " + (saves == 0 ? "what it held before the round" : "save " + saves)
+          + ", version " + lastComplete);
     } else {
       // No temporary: the kill came outside a write, or after the rename of save saves + 1
       // but before the child printed "saved".
-      assertTrue(version == lastComplete || version == inFlight, "unreachable");
+      assertTrue(version == lastComplete || version == inFlight, "round " + index + " (" + mode
+          + "): the file holds version " + version + ", neither the last completed save's ("
+          + lastComplete + ") nor the interrupted one's (" + inFlight + ")");
     }
     // Remove the leftover so rounds stay independent and the disk does not fill with 160 MB files.
     for (Path p : temporaries(dir)) {

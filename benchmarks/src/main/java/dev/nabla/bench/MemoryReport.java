@@ -141,7 +141,7 @@ public final class MemoryReport {
     System.out.println();
     boolean ok = true;
     long trainGrowth = 0;
-    int worstEpoch = 1;
+    int worstEpoch = Math.min(2, epochTotals.size());
     for (int e = 1; e < epochTotals.size(); e++) {
       long g = epochTotals.get(e) - epochTotals.get(0);
       if (Math.abs(g) > Math.abs(trainGrowth)) {
