@@ -139,9 +139,11 @@ public final class Idx {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
             try {
-                return parse(file, new DataInputStream(in), gzip ? -1 : Files.size(file), fix);
+                // inside the try: a file cut off within its gzip header fails here
+                InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+                return parse(file, new DataInputStream(in), gzip ? -1 : Files.size(file),
+                        gzip ? Files.size(file) : -1, fix);
             } catch (ZipException | EOFException e) {
                 // parse checks raw sizes itself, so these come from a damaged or cut-off gzip stream.
                 if (!gzip) throw e;
@@ -152,7 +154,8 @@ public final class Idx {
     }
 
     /** {@code fileSize} is the on-disk size for raw files (checked up front), -1 for gzip. */
-    private static Array parse(Path file, DataInputStream in, long fileSize, String fix) throws IOException {
+    private static Array parse(Path file, DataInputStream in, long fileSize, long gzipBytes, String fix)
+            throws IOException {
         byte[] head = in.readNBytes(4);
         if (head.length < 4) {
             throw new IdxFormatException(file + ": not an IDX file (only " + head.length
@@ -209,9 +212,17 @@ public final class Idx {
             data = new byte[dataBytes];
             in.readFully(data);
         } else {
-            // Gzip: the size is unknown until read; readNBytes grows in chunks, so a lying header costs nothing.
-            data = in.readNBytes(dataBytes);
-            if (data.length < dataBytes) throw truncated(file, promise, data.length, fix);
+            // Gzip: the size is unknown until read. Deflate expands at most ~1032:1, so a header
+            // promising more than that is a lie: read in growing chunks (a lie costs nothing).
+            // Otherwise read straight into one array of the promised size (no 2x copy peak).
+            if (dataBytes <= gzipBytes * 1040L) {
+                data = new byte[dataBytes];
+                int n = in.readNBytes(data, 0, dataBytes);
+                if (n < dataBytes) throw truncated(file, promise, n, fix);
+            } else {
+                data = in.readNBytes(dataBytes);
+                if (data.length < dataBytes) throw truncated(file, promise, data.length, fix);
+            }
             long extra = in.transferTo(OutputStream.nullOutputStream());
             if (extra > 0) throw trailing(file, promise, extra, fix);
         }

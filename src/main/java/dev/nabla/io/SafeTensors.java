@@ -135,17 +135,21 @@ public final class SafeTensors {
         if (!dtype.equals("F32")) {
           throw bad(name, "tensor '" + e.getKey() + "' has dtype " + dtype + "; only F32 is read");
         }
-        int[] shape = new Gson().fromJson(t.get("shape"), int[].class);
-        long[] off = new Gson().fromJson(t.get("data_offsets"), long[].class);
+        long[] dims = longs(t.get("shape"));
+        long[] off = longs(t.get("data_offsets"));
         long count = 1;
-        for (int d : shape) {
-          if (d < 0) {
-            throw bad(name, "tensor '" + e.getKey() + "' has a negative dimension");
+        int[] shape = new int[dims.length];
+        for (int k = 0; k < dims.length; k++) {
+          if (dims[k] < 0 || dims[k] > Integer.MAX_VALUE) {
+            throw bad(name, "tensor '" + e.getKey() + "' has dimension " + dims[k]);
           }
-          count = Math.multiplyExact(count, d);
+          shape[k] = (int) dims[k];
+          count = Math.multiplyExact(count, dims[k]); // overflow: caught below as malformed
         }
-        if (off == null || off.length != 2 || off[0] < 0 || off[1] > dataBytes
-            || off[1] - off[0] != 4 * count) {
+        // the byte range must lie in the data, so count is bounded by the file size before
+        // anything is allocated
+        if (off.length != 2 || off[0] < 0 || off[1] > dataBytes || off[0] > off[1]
+            || count > dataBytes / 4 || off[1] - off[0] != 4 * count) {
           throw bad(name, "tensor '" + e.getKey() + "' has byte range "
               + Arrays.toString(off) + " that does not match its shape "
               + Arrays.toString(shape) + " within " + dataBytes + " data bytes (truncated?)");
@@ -158,7 +162,8 @@ public final class SafeTensors {
         covered += 4 * count;
       }
     } catch (IllegalStateException | NullPointerException | JsonParseException
-        | ArithmeticException | UnsupportedOperationException e) {
+        | ArithmeticException | UnsupportedOperationException | ClassCastException
+        | NumberFormatException e) {
       throw bad(name, "header does not describe tensors the safetensors way ("
           + e.getClass().getSimpleName() + ")");
     }
@@ -176,6 +181,21 @@ public final class SafeTensors {
     }
     metadata.remove(SHA_KEY);
     return new Contents(tensors, metadata);
+  }
+
+  /** A JSON array of integers, strictly: no nulls, no fractions, no strings. */
+  private static long[] longs(JsonElement e) {
+    com.google.gson.JsonArray a = e.getAsJsonArray();
+    long[] out = new long[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonElement x = a.get(i);
+      if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isNumber()) {
+        throw new IllegalStateException("not an integer: " + x);
+      }
+      java.math.BigDecimal v = x.getAsBigDecimal();
+      out[i] = v.longValueExact(); // fractions and out-of-range values throw ArithmeticException
+    }
+    return out;
   }
 
   private static String sha256(ByteBuffer data) {

@@ -102,8 +102,8 @@ final class ModelFile {
     } catch (JsonParseException e) {
       throw new SafeTensors.ModelFileException(file + ": its model description is not JSON");
     }
+    Sequential m = new Sequential();
     try {
-      Sequential m = new Sequential();
       m.setSeed(Long.parseLong((String) model.get("seed")));
       for (Object o : (List<?>) model.get("layers")) {
         Map<?, ?> l = (Map<?, ?>) o;
@@ -111,8 +111,12 @@ final class ModelFile {
         Map<String, ?> cfg = (Map<String, ?>) l.get("config");
         m.add(Layers.fromConfig((String) l.get("class_name"), cfg));
       }
-      m.build(((List<?>) model.get("input_shape")).stream()
-          .mapToInt(x -> ((Number) x).intValue()).toArray());
+      int[] inputShape = ((List<?>) model.get("input_shape")).stream()
+          .mapToInt(x -> Math.toIntExact(((Number) x).longValue())).toArray();
+      // compare the declared architecture with the tensors before allocating it: a file may
+      // not make us allocate more than it holds
+      checkWeights(file, expectedWeights(m.layers(), inputShape), c.tensors());
+      m.build(inputShape);
       copyWeights(file, m, c.tensors());
       Object epochs = model.get("epochs_done");
       m.setEpochsDone(epochs == null ? 0 : ((Number) epochs).intValue());
@@ -120,8 +124,14 @@ final class ModelFile {
       if (compile != null) {
         Map<?, ?> o = (Map<?, ?>) compile.get("optimizer");
         Map<?, ?> lossDesc = (Map<?, ?>) compile.get("loss");
+        List<?> metricList = (List<?>) compile.get("metrics");
+        for (Object metric : metricList) {
+          if (!(metric instanceof String)) {
+            throw new IllegalArgumentException("metric names must be strings, got " + metric);
+          }
+        }
         @SuppressWarnings("unchecked")
-        List<String> metrics = (List<String>) compile.get("metrics");
+        List<String> metrics = (List<String>) metricList;
         Optimizer opt = Optimizers.get((String) o.get("class_name"),
             withSchedules((Map<?, ?>) o.get("config")));
         @SuppressWarnings("unchecked")
@@ -141,12 +151,34 @@ final class ModelFile {
         }
       }
       return m;
-    } catch (ClassCastException | NullPointerException | NumberFormatException e) {
+    } catch (ClassCastException | NullPointerException | NumberFormatException
+        | ArithmeticException | ArrayStoreException e) {
+      m.close();
       throw new SafeTensors.ModelFileException(file + ": its model description is incomplete or "
           + "malformed (" + e.getClass().getSimpleName() + ")");
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      m.close();
       throw new SafeTensors.ModelFileException(file + ": " + e.getMessage());
+    } catch (IOException | RuntimeException | Error e) {
+      m.close();
+      throw e;
     }
+  }
+
+  /** Names and shapes of the weights this architecture has, without allocating any. */
+  private static Map<String, int[]> expectedWeights(List<Layer> layers, int[] inputShape) {
+    if (layers.isEmpty()) {
+      throw new IllegalArgumentException("the model has no layers");
+    }
+    Map<String, int[]> out = new LinkedHashMap<>();
+    int[] shape = inputShape;
+    for (Layer l : layers) {
+      for (Layer.ParamSpec p : l.params(shape)) {
+        out.put(l.name() + "/" + p.name(), p.shape());
+      }
+      shape = l.outputShape(shape);
+    }
+    return out;
   }
 
   private static Map<String, Object> withSchedules(Map<?, ?> config) {
@@ -174,26 +206,36 @@ final class ModelFile {
   private static void copyWeights(Path file, Sequential m, Map<String, Entry> tensors)
       throws IOException {
     List<Variable> weights = m.weights();
-    List<String> problems = new ArrayList<>();
+    Map<String, int[]> expected = new LinkedHashMap<>();
     for (Variable v : weights) {
-      Entry e = tensors.get("weights/" + v.name());
-      if (e == null) {
-        problems.add("missing weight " + v.name() + " " + Arrays.toString(v.shape()));
-      } else if (!Arrays.equals(e.shape(), v.shape())) {
-        problems.add(v.name() + " has shape " + Arrays.toString(e.shape()) + " in the file, "
-            + Arrays.toString(v.shape()) + " in the model");
-      }
+      expected.put(v.name(), v.shape());
     }
+    checkWeights(file, expected, tensors);
+    for (Variable v : weights) {
+      v.copyFrom(tensors.get("weights/" + v.name()).values());
+    }
+  }
+
+  /** Every expected weight present with its shape, and no others; else one error naming all. */
+  private static void checkWeights(Path file, Map<String, int[]> expected,
+      Map<String, Entry> tensors) throws IOException {
+    List<String> problems = new ArrayList<>();
+    expected.forEach((name, shape) -> {
+      Entry e = tensors.get("weights/" + name);
+      if (e == null) {
+        problems.add("missing weight " + name + " " + Arrays.toString(shape));
+      } else if (!Arrays.equals(e.shape(), shape)) {
+        problems.add(name + " has shape " + Arrays.toString(e.shape()) + " in the file, "
+            + Arrays.toString(shape) + " in the model");
+      }
+    });
     long inFile = tensors.keySet().stream().filter(k -> k.startsWith("weights/")).count();
-    if (problems.isEmpty() && inFile != weights.size()) {
-      problems.add("the file has " + inFile + " weights, the model " + weights.size());
+    if (problems.isEmpty() && inFile != expected.size()) {
+      problems.add("the file has " + inFile + " weights, the model " + expected.size());
     }
     if (!problems.isEmpty()) {
       throw new SafeTensors.ModelFileException(file + ": does not match this model's "
           + "architecture: " + String.join("; ", problems));
-    }
-    for (Variable v : weights) {
-      v.copyFrom(tensors.get("weights/" + v.name()).values());
     }
   }
 

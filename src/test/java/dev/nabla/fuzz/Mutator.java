@@ -39,6 +39,10 @@ final class Mutator {
     return r.nextInt(bound);
   }
 
+  boolean nextBoolean() {
+    return r.nextBoolean();
+  }
+
   boolean chance(double p) {
     return r.nextDouble() < p;
   }
