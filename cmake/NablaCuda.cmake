@@ -1,23 +1,32 @@
-# Optional CUDA build. NABLA_CUDA: AUTO (default: build when a CUDA compiler is found), ON
-# (fail without one), OFF. Architectures: sm_80 and sm_90 machine code plus PTX for newer GPUs;
-# CUDA 13 no longer targets sm_70 and older, and "native" needs a GPU at build time.
+# libnabla_cuda: the CUDA kernels behind include/nabla/cuda_kernels.h. NABLA_CUDA: AUTO (default:
+# build them when a CUDA compiler is found), ON (fail without one), OFF. Without CUDA, a stub with
+# the same C API is built instead, so the JNI glue links everywhere and reports why at run time.
+# Architectures: sm_80 and sm_90 machine code plus PTX for newer GPUs (CUDA 13 no longer targets
+# sm_70 and older; "native" needs a GPU at build time). The runtime is linked statically so the
+# library loads on machines without a CUDA install (calls then report "insufficient driver").
 set(NABLA_CUDA "AUTO" CACHE STRING "Build the CUDA kernels: AUTO, ON or OFF")
+set(NABLA_HAVE_CUDA FALSE)
 if(NOT NABLA_CUDA STREQUAL "OFF")
   include(CheckLanguage)
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
-    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
-      set(CMAKE_CUDA_ARCHITECTURES "80-real;90")
-    endif()
-    enable_language(CUDA)
-    add_library(nabla_cuda SHARED cuda/optim.cu)
-    target_include_directories(nabla_cuda PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
-    set_target_properties(nabla_cuda PROPERTIES CUDA_STANDARD 17 CUDA_RUNTIME_LIBRARY Shared)
-    target_compile_options(nabla_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-O3 -Xcompiler=-Wall>)
-    message(STATUS "nabla: building CUDA kernels with ${CMAKE_CUDA_COMPILER} for ${CMAKE_CUDA_ARCHITECTURES}")
+    set(NABLA_HAVE_CUDA TRUE)
   elseif(NABLA_CUDA STREQUAL "ON")
     message(FATAL_ERROR "NABLA_CUDA=ON but no CUDA compiler was found (install the CUDA toolkit or use -DNABLA_CUDA=OFF)")
-  else()
-    message(STATUS "nabla: no CUDA compiler found; CUDA kernels skipped (CPU build only)")
   endif()
 endif()
+
+if(NABLA_HAVE_CUDA)
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES "80-real;90")
+  endif()
+  enable_language(CUDA)
+  add_library(nabla_cuda SHARED cuda/optim.cu cuda/device.cu)
+  set_target_properties(nabla_cuda PROPERTIES CUDA_STANDARD 17 CUDA_RUNTIME_LIBRARY Static)
+  target_compile_options(nabla_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-O3 -Xcompiler=-Wall>)
+  message(STATUS "nabla: building CUDA kernels with ${CMAKE_CUDA_COMPILER} for ${CMAKE_CUDA_ARCHITECTURES}")
+else()
+  add_library(nabla_cuda SHARED cuda/stub.cpp)
+  message(STATUS "nabla: no CUDA compiler; libnabla_cuda is a stub that reports it")
+endif()
+target_include_directories(nabla_cuda PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)

@@ -14,6 +14,21 @@
 extern "C" {
 #endif
 
+/* ---- device and runtime (device.cu; a stub without nvcc) ---- */
+
+/* How many CUDA devices the runtime sees. Returns the cudaError_t (0 = success); without a driver
+   this is 35 (insufficient driver) or 100 (no device). The stub built without nvcc returns -1. */
+int nabla_cuda_device_count(int *count);
+
+/* The runtime's text for an error code from these functions (a static string). */
+const char *nabla_cuda_error_string(int error);
+
+/* CUDA runtime and driver versions (e.g. 13000 = 13.0); the driver is 0 when none is installed. */
+int nabla_cuda_versions(int *runtime, int *driver);
+
+/* The name of device `device` into buf (len bytes), and its compute capability. */
+int nabla_cuda_device_info(int device, char *buf, int len, int *major, int *minor);
+
 /* The most segments (variables) one fused optimizer launch takes: the segment table travels as
    a kernel argument, so a step needs no host-to-device copy. */
 #define NABLA_CUDA_MAX_SEGMENTS 64

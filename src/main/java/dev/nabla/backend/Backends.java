@@ -1,6 +1,9 @@
 package dev.nabla.backend;
 
 import dev.nabla.backend.jni.NablaCpu;
+import dev.nabla.backend.jni.NablaCuda;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +20,7 @@ public final class Backends {
   /** Device names accepted by {@link #select}. */
   public static final List<String> DEVICES = List.of("auto", "cpu", "java", "cuda");
 
-  /** Why CUDA is unavailable in this build; the CUDA backend replaces this probe. */
-  static final String CUDA_REASON =
-      "the CUDA backend is not part of this build yet (native/cuda is not compiled in)";
+  private static String cudaReason; // null until probed
 
   private static String cpuFailure; // null until probed; "" when the CPU backend loads
 
@@ -52,9 +53,9 @@ public final class Backends {
         return new Selection(new CpuBackend(threads), skipped);
       }
       case "cuda":
-        throw new BackendUnavailableException("cuda backend unavailable: " + CUDA_REASON);
+        throw new BackendUnavailableException("cuda backend unavailable: " + probeCuda());
       case "auto": {
-        skipped.add("cuda skipped: " + CUDA_REASON);
+        skipped.add("cuda skipped: " + probeCuda());
         String why = cpuWhy;
         if (why.isEmpty()) {
           return new Selection(new CpuBackend(threads), skipped);
@@ -71,6 +72,46 @@ public final class Backends {
   /** The default backend for models that were given none: "auto" with 1 thread. */
   public static Backend defaultBackend() {
     return select(System.getProperty("nabla.device", "auto"), 1).backend();
+  }
+
+  /**
+   * Why the CUDA backend cannot run here, in one line: libnabla_cuda failed to load, or the CUDA
+   * runtime's own answer (no driver, no device), or — with a GPU present — that the CUDA training
+   * backend is not built yet. Probed once per JVM.
+   */
+  public static synchronized String probeCuda() {
+    if (cudaReason == null) {
+      String load = tryLoad("libnabla_cuda (dev.nabla.backend.jni.NablaCuda)", NablaCuda.class);
+      cudaReason = load.isEmpty() ? askCudaRuntime() : load;
+    }
+    return cudaReason;
+  }
+
+  private static String askCudaRuntime() {
+    try (IntPointer count = new IntPointer(1); IntPointer rt = new IntPointer(1);
+        IntPointer drv = new IntPointer(1)) {
+      int err = NablaCuda.nabla_cuda_device_count(count);
+      if (err != 0) {
+        return "CUDA runtime: " + NablaCuda.nabla_cuda_error_string(err).getString()
+            + (err > 0 ? " (error " + err + ")" : "");
+      }
+      if (count.get() == 0) {
+        return "CUDA runtime: no CUDA device found";
+      }
+      NablaCuda.nabla_cuda_versions(rt, drv);
+      String gpu;
+      try (BytePointer name = new BytePointer(256); IntPointer major = new IntPointer(1);
+          IntPointer minor = new IntPointer(1)) {
+        NablaCuda.nabla_cuda_device_info(0, name, 256, major, minor);
+        gpu = name.getString() + ", sm_" + major.get() + minor.get();
+      }
+      return count.get() + " GPU(s) found (" + gpu + "; runtime " + version(rt.get())
+          + ", driver " + version(drv.get()) + ") but the CUDA training backend is not built yet";
+    }
+  }
+
+  private static String version(int v) {
+    return v / 1000 + "." + v % 1000 / 10;
   }
 
   /** "" when libnabla_cpu and OpenBLAS load; otherwise which library failed and why. */

@@ -29,8 +29,7 @@ final class InfoCommand implements Callable<Integer> {
     } else {
       out.println("  cpu   unavailable: " + cpu);
     }
-    out.println("  cuda  unavailable: " + Backends.select("auto", 1).notes().get(0)
-        .substring("cuda skipped: ".length()));
+    out.println("  cuda  unavailable: " + Backends.probeCuda());
     out.println("auto selects: " + Backends.select("auto", 1).backend().name());
     return 0;
   }

@@ -34,12 +34,23 @@ class BackendsTest {
   void autoFallsBackAndSaysWhy() {
     Backends.Selection s = Backends.select("auto", 1, "libnabla_cpu failed to load: boom");
     assertInstanceOf(JavaBackend.class, s.backend());
-    assertEquals(List.of("cuda skipped: " + Backends.CUDA_REASON,
+    assertEquals(List.of("cuda skipped: " + Backends.probeCuda(),
         "cpu skipped: libnabla_cpu failed to load: boom"), s.notes());
     Backends.BackendUnavailableException e = assertThrows(
         Backends.BackendUnavailableException.class,
         () -> Backends.select("cpu", 1, "libnabla_cpu failed to load: boom"));
     assertTrue(e.getMessage().contains("boom"), e.getMessage());
+  }
+
+  @Test
+  void theCudaProbeAnswersInOneLineWithTheRuntimesReason() {
+    String why = Backends.probeCuda();
+    assertEquals(1, why.lines().count(), why);
+    // this machine has no GPU driver: the runtime says so (error 35 or 100), or the library was
+    // built without nvcc and the stub says that; never a crash
+    assertTrue(why.startsWith("CUDA runtime: ") || why.contains("without a CUDA compiler")
+        || why.contains("GPU(s) found"), why);
+    assertEquals(why, Backends.probeCuda(), "probed once");
   }
 
   @Test
