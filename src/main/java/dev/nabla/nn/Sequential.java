@@ -387,10 +387,13 @@ public class Sequential implements AutoCloseable {
       lossTracker.reset();
       metrics.forEach(Metric::reset);
       ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+      // the planned graphs for full batches and for the last partial one, looked up once
+      Plan full = plan(true, Math.min(o.batchSize, nTrain), y);
+      Plan last = plan(true, nTrain - (steps - 1) * o.batchSize, y);
       for (int step = 0; step < steps; step++) {
         int start = step * o.batchSize;
         int rows = Math.min(o.batchSize, nTrain - start);
-        Plan p = plan(true, rows, y);
+        Plan p = step == steps - 1 ? last : full;
         gather(trainX, order, start, rows, p.x.value());
         gather(trainY, order, start, rows, p.y.value());
         trainStep(p);
@@ -476,10 +479,12 @@ public class Sequential implements AutoCloseable {
     int steps = (n + batchSize - 1) / batchSize;
     ProgressBar bar = new ProgressBar(out, steps, verbose, ProgressBar.isTerminal());
     Map<String, Float> logs = new LinkedHashMap<>();
+    Plan full = n == 0 ? null : plan(false, Math.min(batchSize, n), y);
+    Plan last = n == 0 ? null : plan(false, n - (steps - 1) * batchSize, y);
     for (int step = 0; step < steps; step++) {
       int start = step * batchSize;
       int rows = Math.min(batchSize, n - start);
-      Plan p = plan(false, rows, y);
+      Plan p = step == steps - 1 ? last : full;
       copyRows(x, start, rows, p.x.value());
       copyRows(y, start, rows, p.y.value());
       p.graph.forward();
@@ -611,6 +616,9 @@ public class Sequential implements AutoCloseable {
 
   private int checkData(Tensor x, Tensor y, String what) {
     int n = checkInputs(x, what);
+    if (n == 0) {
+      throw new IllegalArgumentException(what + ": x holds no samples");
+    }
     if (y == null || y.rank() < 1 || y.dim(0) != n) {
       throw new IllegalArgumentException(what + ": y must have one entry per sample of x (" + n
           + "), got shape " + (y == null ? "null" : Arrays.toString(y.shape())));
