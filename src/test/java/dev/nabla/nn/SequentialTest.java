@@ -248,6 +248,35 @@ class SequentialTest {
   }
 
   @Test
+  void aCustomLossWrittenWithGraphOpsTrains() {
+    // mean over classes of (p - onehot)^2 + 0.01 * sum(p^2): a user's loss from the elementwise ops
+    dev.nabla.losses.Loss custom = new dev.nabla.losses.Loss("my_loss") {
+      @Override
+      public dev.nabla.graph.Node perSample(dev.nabla.graph.Graph g, dev.nabla.graph.Node yTrue,
+          dev.nabla.graph.Node yPred) {
+        dev.nabla.graph.Node err = g.meanLastAxis(g.square(g.sub(yPred, yTrue)));
+        return g.add(err, g.scale(g.meanLastAxis(g.mul(yPred, yPred)), 0.01f));
+      }
+    };
+    SplittableRandom rng = new SplittableRandom(12);
+    float[] xs = TestUtil.random(rng, 64 * 4, 1);
+    float[] ys = new float[64 * 2];
+    for (int i = 0; i < 64; i++) {
+      ys[i * 2 + (xs[i * 4] > 0 ? 1 : 0)] = 1f;
+    }
+    try (Sequential m = new Sequential(new Flatten(4), new Dense(8, "tanh"),
+        new Dense(2, "softmax")).setSeed(12).setOutput(quiet());
+        Tensor x = Tensor.of(xs, 64, 4); Tensor y = Tensor.of(ys, 64, 2)) {
+      m.compile(dev.nabla.optimizers.Optimizers.get("adam", Map.of("learning_rate", 0.05)),
+          custom, "accuracy");
+      History h = m.fit(x, y, new FitOptions().epochs(40).batchSize(16).verbose(0));
+      List<Float> loss = h.get("loss");
+      assertTrue(loss.get(loss.size() - 1) < 0.5f * loss.get(0), "did not learn: " + loss);
+      assertTrue(h.get("accuracy").get(loss.size() - 1) > 0.9f, h.toString());
+    }
+  }
+
+  @Test
   void trainOnBatchTakesOneStepOnThatBatch() {
     SplittableRandom rng = new SplittableRandom(10);
     try (Sequential m = seedModel().setSeed(10).setOutput(quiet());
