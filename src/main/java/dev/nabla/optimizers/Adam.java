@@ -11,7 +11,6 @@ import java.util.Map;
  * AdamW is this rule with a default weight_decay of 0.004.
  */
 public class Adam extends Optimizer {
-  private final float beta1, beta2, epsilon;
   private final Moments moments;
   private final boolean amsgrad;
 
@@ -22,9 +21,6 @@ public class Adam extends Optimizer {
   Adam(String name, Config c, Double defaultWeightDecay) {
     super(name, OptimizerRule.ADAM, c, 0.001, defaultWeightDecay);
     moments = Moments.read(c);
-    beta1 = moments.beta1();
-    beta2 = moments.beta2();
-    epsilon = moments.epsilon();
     amsgrad = c.bool("amsgrad", false);
     c.done();
   }
@@ -36,11 +32,9 @@ public class Adam extends Optimizer {
 
   @Override
   protected void prepareStep(long step, float lr) {
-    float beta1Power = powf(beta1, step), beta2Power = powf(beta2, step);
+    float beta1Power = powf(moments.beta1(), step), beta2Power = powf(moments.beta2(), step);
     hp[0] = lr * (float) Math.sqrt(1f - beta2Power) / (1f - beta1Power);
-    hp[1] = beta1;
-    hp[2] = beta2;
-    hp[3] = epsilon;
+    moments.fill(hp);
     hp[4] = amsgrad ? 1f : 0f;
   }
 

@@ -9,7 +9,6 @@ import java.util.Map;
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
  */
 public final class Adamax extends Optimizer {
-  private final float beta1, beta2, epsilon;
   private final Moments moments;
 
   public Adamax(Map<String, ?> config) {
@@ -19,9 +18,6 @@ public final class Adamax extends Optimizer {
   private Adamax(Config c) {
     super("adamax", OptimizerRule.ADAMAX, c, 0.001, null);
     moments = Moments.read(c);
-    beta1 = moments.beta1();
-    beta2 = moments.beta2();
-    epsilon = moments.epsilon();
     c.done();
   }
 
@@ -33,10 +29,8 @@ public final class Adamax extends Optimizer {
   @Override
   protected void prepareStep(long step, float lr) {
     hp[0] = lr;
-    hp[1] = beta1;
-    hp[2] = beta2;
-    hp[3] = epsilon;
-    hp[4] = 1f - powf(beta1, step);
+    moments.fill(hp);
+    hp[4] = 1f - powf(moments.beta1(), step);
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.util.Map;
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
  */
 public final class Lamb extends Optimizer {
-  private final float beta1, beta2, epsilon;
   private final Moments moments;
 
   public Lamb(Map<String, ?> config) {
@@ -20,9 +19,6 @@ public final class Lamb extends Optimizer {
   private Lamb(Config c) {
     super("lamb", OptimizerRule.LAMB, c, 0.001, null);
     moments = Moments.read(c);
-    beta1 = moments.beta1();
-    beta2 = moments.beta2();
-    epsilon = moments.epsilon();
     c.done();
   }
 
@@ -34,11 +30,9 @@ public final class Lamb extends Optimizer {
   @Override
   protected void prepareStep(long step, float lr) {
     hp[0] = lr;
-    hp[1] = beta1;
-    hp[2] = beta2;
-    hp[3] = epsilon;
-    hp[4] = 1f - powf(beta1, step);
-    hp[5] = 1f - powf(beta2, step);
+    moments.fill(hp);
+    hp[4] = 1f - powf(moments.beta1(), step);
+    hp[5] = 1f - powf(moments.beta2(), step);
   }
 
   @Override

@@ -14,6 +14,13 @@ record Moments(float beta1, float beta2, float epsilon) {
         (float) c.number("epsilon", 1e-7, 0, Double.MAX_VALUE));
   }
 
+  /** The shared slots of a rule's hyperparameters: hp[1..3] = beta_1, beta_2, epsilon. */
+  void fill(float[] hp) {
+    hp[1] = beta1;
+    hp[2] = beta2;
+    hp[3] = epsilon;
+  }
+
   Map<String, Object> config() {
     return Optimizer.map("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
   }

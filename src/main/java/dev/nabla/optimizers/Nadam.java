@@ -10,7 +10,6 @@ import java.util.Map;
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
  */
 public final class Nadam extends Optimizer {
-  private final float beta1, beta2, epsilon;
   private final Moments moments;
   private float uProduct = 1f;
 
@@ -21,9 +20,6 @@ public final class Nadam extends Optimizer {
   private Nadam(Config c) {
     super("nadam", OptimizerRule.NADAM, c, 0.001, null);
     moments = Moments.read(c);
-    beta1 = moments.beta1();
-    beta2 = moments.beta2();
-    epsilon = moments.epsilon();
     c.done();
   }
 
@@ -34,19 +30,18 @@ public final class Nadam extends Optimizer {
 
   @Override
   protected void prepareStep(long step, float lr) {
-    float uT = beta1 * (1f - 0.5f * powf(0.96f, step));
-    float uT1 = beta1 * (1f - 0.5f * powf(0.96f, step + 1));
-    uProduct = uProduct * beta1 * (1f - 0.5f * powf(0.96f, step)); // Keras updates it first
+    float uT = moments.beta1() * (1f - 0.5f * powf(0.96f, step));
+    float uT1 = moments.beta1() * (1f - 0.5f * powf(0.96f, step + 1));
+    // Keras updates the product first, as (product * beta_1) * (...): not product * uT in float
+    uProduct = uProduct * moments.beta1() * (1f - 0.5f * powf(0.96f, step));
     float uProductT1 = uProduct * uT1;
     hp[0] = lr;
-    hp[1] = beta1;
-    hp[2] = beta2;
-    hp[3] = epsilon;
+    moments.fill(hp);
     hp[4] = uT1;
     hp[5] = 1f - uProductT1;
     hp[6] = 1f - uT;
     hp[7] = 1f - uProduct;
-    hp[8] = 1f - powf(beta2, step);
+    hp[8] = 1f - powf(moments.beta2(), step);
   }
 
   @Override

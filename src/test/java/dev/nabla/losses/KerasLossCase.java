@@ -1,17 +1,11 @@
 package dev.nabla.losses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Shared fixtures for the loss tests that replay Keras 3's losses_test.py: tensors built from
@@ -24,53 +18,12 @@ import org.junit.jupiter.api.function.Executable;
  *       |actual - desired| &lt;= atol + rtol * |desired|, atol = rtol = 1e-6 unless given.
  * </ul>
  */
-abstract class KerasLossCase {
-    private final List<Tensor> owned = new ArrayList<>();
-
-    @AfterEach
-    void freeTensors() {
-        for (Tensor t : owned) {
-            t.close();
-        }
-        owned.clear();
-    }
-
-    /** A (rows, cols) tensor from literal rows. */
-    Tensor m(double[]... rows) {
-        int cols = rows[0].length;
-        float[] v = new float[rows.length * cols];
-        for (int r = 0; r < rows.length; r++) {
-            assertEquals(cols, rows[r].length, "ragged literal");
-            for (int c = 0; c < cols; c++) {
-                v[r * cols + c] = (float) rows[r][c];
-            }
-        }
-        return keep(Tensor.of(v, rows.length, cols));
-    }
-
-    /** A rank-1 tensor, e.g. sparse labels or one weight per sample. */
-    Tensor v(double... values) {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return keep(Tensor.of(f, f.length));
-    }
-
+abstract class KerasLossCase extends dev.nabla.KerasCase {
     /** A Keras scalar sample_weight, given to our API as one weight per sample. */
     Tensor filled(int batch, double weight) {
         double[] w = new double[batch];
         Arrays.fill(w, weight);
         return v(w);
-    }
-
-    Tensor keep(Tensor t) {
-        owned.add(t);
-        return t;
-    }
-
-    static double[] row(double... values) {
-        return values;
     }
 
     static Loss loss(String name) {
@@ -131,15 +84,5 @@ abstract class KerasLossCase {
                     + Arrays.toString(actual));
             }
         }
-    }
-
-    /** Asserts an IllegalArgumentException whose message contains every fragment. */
-    static IllegalArgumentException rejects(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        String msg = String.valueOf(e.getMessage());
-        for (String f : fragments) {
-            assertTrue(msg.contains(f), "message should mention '" + f + "': " + msg);
-        }
-        return e;
     }
 }

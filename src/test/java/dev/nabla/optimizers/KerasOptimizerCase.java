@@ -1,20 +1,16 @@
 package dev.nabla.optimizers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Shared fixtures for the optimizer tests that replay Keras 3's keras/src/optimizers/*_test.py:
@@ -24,17 +20,7 @@ import org.junit.jupiter.api.function.Executable;
  * the cases every Keras optimizer test file repeats (test_weight_decay, test_clip_norm,
  * test_clip_value, test_single_step, test_correctness_with_golden).
  */
-abstract class KerasOptimizerCase {
-    private final List<AutoCloseable> owned = new ArrayList<>();
-
-    @AfterEach
-    void free() throws Exception {
-        for (AutoCloseable c : owned) {
-            c.close();
-        }
-        owned.clear();
-    }
-
+abstract class KerasOptimizerCase extends dev.nabla.KerasCase {
     /** The backend the optimizers run on; null keeps the optimizer's own default. */
     Backend backend() {
         return null;
@@ -42,7 +28,7 @@ abstract class KerasOptimizerCase {
 
     Optimizer optimizer(String name, Map<String, ?> config) {
         Optimizer o = Optimizers.get(name, config);
-        owned.add(o);
+        keep(o);
         Backend b = backend();
         if (b != null) {
             o.setBackend(b);
@@ -52,47 +38,39 @@ abstract class KerasOptimizerCase {
 
     Variable var(double... values) {
         Variable v = Variable.of(floats(values), values.length);
-        owned.add(v);
+        keep(v);
         return v;
     }
 
     /** Keras's backend.Variable(values, name=name). */
     Variable named(String name, double... values) {
         Variable v = Variable.named(name, floats(values), values.length);
-        owned.add(v);
+        keep(v);
         return v;
     }
 
     /** A variable of the given shape (row-major values). */
     Variable shaped(int[] shape, double... values) {
         Variable v = Variable.of(floats(values), shape);
-        owned.add(v);
+        keep(v);
         return v;
     }
 
     Tensor shapedGrad(int[] shape, double... values) {
         Tensor t = Tensor.of(floats(values), shape);
-        owned.add(t);
+        keep(t);
         return t;
     }
 
     Tensor grad(double... values) {
         Tensor t = Tensor.of(floats(values), values.length);
-        owned.add(t);
+        keep(t);
         return t;
     }
 
     /** One apply_gradients call on one variable. */
     static void step(Optimizer o, Tensor g, Variable v) {
         o.applyGradients(List.of(g), List.of(v));
-    }
-
-    static float[] floats(double... values) {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return f;
     }
 
     /** A config map that, unlike Map.of, keeps order, takes any number of pairs, and nulls. */
@@ -267,14 +245,4 @@ abstract class KerasOptimizerCase {
     static final double[][] GRADS = {{0.5, -1.0, 2.0, 0.0}, {0.25, 1.0, -2.0, 3.0},
         {1.0, -0.5, 0.5, -3.0}, {-0.5, 0.25, 4.0, 1.0}, {0.1, 0.1, -0.1, 0.5}};
     static final double[] W0 = {1.0, -1.0, 0.5, 2.0};
-
-    /** Asserts an IllegalArgumentException whose message contains every fragment. */
-    static IllegalArgumentException rejects(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        String msg = String.valueOf(e.getMessage());
-        for (String f : fragments) {
-            assertTrue(msg.contains(f), "message should mention '" + f + "': " + msg);
-        }
-        return e;
-    }
 }
