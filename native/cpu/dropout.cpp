@@ -3,27 +3,11 @@
 // backward recomputes it instead of storing it, and a resumed run draws what it would have drawn.
 // Reference: dev.nabla.backend.Philox.
 #include "nabla/kernels.h"
+#include "nabla/philox.h"
 
 namespace {
-inline void mulhilo(uint32_t a, uint32_t b, uint32_t *hi, uint32_t *lo) {
-  const uint64_t p = (uint64_t)a * (uint64_t)b;
-  *hi = (uint32_t)(p >> 32);
-  *lo = (uint32_t)p;
-}
-
 inline void philox(const uint32_t in[4], const uint32_t key[2], uint32_t out[4]) {
-  uint32_t c0 = in[0], c1 = in[1], c2 = in[2], c3 = in[3];
-  uint32_t k0 = key[0], k1 = key[1];
-  for (int round = 0; round < 10; round++) {
-    uint32_t hi0, lo0, hi1, lo1;
-    mulhilo(0xD2511F53u, c0, &hi0, &lo0);
-    mulhilo(0xCD9E8D57u, c2, &hi1, &lo1);
-    const uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
-    c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
-  }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  nabla_philox_block(in, key, out);
 }
 }  // namespace
 

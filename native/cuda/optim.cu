@@ -39,15 +39,22 @@ __device__ __forceinline__ float prepare(float *w, const float *g, int64_t i, co
   return gi;
 }
 
-__global__ void optimizer_kernel(int rule, Hyper hp, float *w, const float *g, float *s0,
-                                 float *s1, float *s2, int64_t n, SegTable t, float decay_lr,
-                                 float clipvalue) {
+// The step's hyperparameters: the launch's copy, or row *hp_row of a device table (a captured
+// CUDA graph replays its launch arguments unchanged, so per-step values must come from memory).
+__device__ __forceinline__ const float *hyper(const Hyper &hp, const float *hp_table,
+                                              const int32_t *hp_row) {
+  return hp_table ? hp_table + 16 * (int64_t)*hp_row : hp.v;
+}
+
+__global__ void optimizer_kernel(int rule, Hyper hp, const float *hp_table, const int32_t *hp_row,
+                                 float *w, const float *g, float *s0, float *s1, float *s2,
+                                 int64_t n, SegTable t, float decay_lr, float clipvalue) {
+  const float *h = hyper(hp, hp_table, hp_row);
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
     const int s = segment_of(t, i);
     const float gi = prepare(w, g, i, t, s, decay_lr, clipvalue);
     float wi = w[i];
-    const float *h = hp.v;
     switch (rule) {
       case NABLA_OPT_SGD:
         if (h[1] == 0.0f) {
@@ -148,9 +155,9 @@ __global__ void optimizer_kernel(int rule, Hyper hp, float *w, const float *g, f
 }
 
 // Lamb, pass 1: moments, and per-segment sums of w^2 and u^2 (atomics into scratch).
-__global__ void lamb_moments(Hyper hp, float *w, const float *g, float *m, float *v, int64_t n,
+__global__ void lamb_moments(Hyper hp, const float *hp_table, const int32_t *hp_row, float *w, const float *g, float *m, float *v, int64_t n,
                              SegTable t, float decay_lr, float clipvalue, double *sums) {
-  const float *h = hp.v;
+  const float *h = hyper(hp, hp_table, hp_row);
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
     const int s = segment_of(t, i);
@@ -166,9 +173,9 @@ __global__ void lamb_moments(Hyper hp, float *w, const float *g, float *m, float
 }
 
 // Lamb, pass 2: w -= ratio * lr * u with the segment's trust ratio.
-__global__ void lamb_apply(Hyper hp, float *w, const float *m, const float *v, int64_t n,
+__global__ void lamb_apply(Hyper hp, const float *hp_table, const int32_t *hp_row, float *w, const float *m, const float *v, int64_t n,
                            SegTable t, const double *sums) {
-  const float *h = hp.v;
+  const float *h = hyper(hp, hp_table, hp_row);
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
     const int s = segment_of(t, i);
@@ -219,6 +226,31 @@ inline int table(SegTable *t, int64_t nseg, const int64_t *end, const float *gsc
   return 0;
 }
 
+int step(int rule, const float *hp_host, const float *hp_table, const int32_t *hp_row, float *w,
+         const float *g, float *s0, float *s1, float *s2, int64_t nseg,
+         const int64_t *seg_end_host, const float *gscale_host, const float *wd_host,
+         float decay_lr, float clipvalue, double *lamb_scratch, void *stream) {
+  SegTable t;
+  if (int err = table(&t, nseg, seg_end_host, gscale_host, wd_host)) return err;
+  Hyper hp = {};
+  if (hp_host)
+    for (int k = 0; k < 16; k++) hp.v[k] = hp_host[k];
+  const int64_t n = seg_end_host[nseg - 1];
+  cudaStream_t st = (cudaStream_t)stream;
+  if (rule == NABLA_OPT_LAMB) {
+    if (!lamb_scratch) return (int)cudaErrorInvalidValue;
+    cudaMemsetAsync(lamb_scratch, 0, 2 * nseg * sizeof(double), st);
+    lamb_moments<<<blocks(n), kThreads, 0, st>>>(hp, hp_table, hp_row, w, g, s0, s1, n, t,
+                                                 decay_lr, clipvalue, lamb_scratch);
+    lamb_apply<<<blocks(n), kThreads, 0, st>>>(hp, hp_table, hp_row, w, s0, s1, n, t,
+                                               lamb_scratch);
+  } else {
+    optimizer_kernel<<<blocks(n), kThreads, 0, st>>>(rule, hp, hp_table, hp_row, w, g, s0, s1, s2,
+                                                     n, t, decay_lr, clipvalue);
+  }
+  return (int)cudaGetLastError();
+}
+
 }  // namespace
 
 extern "C" int nabla_cuda_optimizer_step(int rule, const float *hp_host, float *w, const float *g,
@@ -226,23 +258,21 @@ extern "C" int nabla_cuda_optimizer_step(int rule, const float *hp_host, float *
                                          const int64_t *seg_end_host, const float *gscale_host,
                                          const float *wd_host, float decay_lr, float clipvalue,
                                          double *lamb_scratch, void *stream) {
-  SegTable t;
-  if (int err = table(&t, nseg, seg_end_host, gscale_host, wd_host)) return err;
-  Hyper hp;
-  for (int k = 0; k < 16; k++) hp.v[k] = hp_host[k];
-  const int64_t n = seg_end_host[nseg - 1];
-  cudaStream_t st = (cudaStream_t)stream;
-  if (rule == NABLA_OPT_LAMB) {
-    if (!lamb_scratch) return (int)cudaErrorInvalidValue;
-    cudaMemsetAsync(lamb_scratch, 0, 2 * nseg * sizeof(double), st);
-    lamb_moments<<<blocks(n), kThreads, 0, st>>>(hp, w, g, s0, s1, n, t, decay_lr, clipvalue,
-                                                 lamb_scratch);
-    lamb_apply<<<blocks(n), kThreads, 0, st>>>(hp, w, s0, s1, n, t, lamb_scratch);
-  } else {
-    optimizer_kernel<<<blocks(n), kThreads, 0, st>>>(rule, hp, w, g, s0, s1, s2, n, t, decay_lr,
-                                                     clipvalue);
-  }
-  return (int)cudaGetLastError();
+  if (!hp_host) return (int)cudaErrorInvalidValue;
+  return step(rule, hp_host, nullptr, nullptr, w, g, s0, s1, s2, nseg, seg_end_host, gscale_host,
+              wd_host, decay_lr, clipvalue, lamb_scratch, stream);
+}
+
+extern "C" int nabla_cuda_optimizer_step_table(int rule, const float *hp_table,
+                                               const int32_t *hp_row, float *w, const float *g,
+                                               float *s0, float *s1, float *s2, int64_t nseg,
+                                               const int64_t *seg_end_host,
+                                               const float *gscale_host, const float *wd_host,
+                                               float decay_lr, float clipvalue,
+                                               double *lamb_scratch, void *stream) {
+  if (!hp_table || !hp_row) return (int)cudaErrorInvalidValue;
+  return step(rule, nullptr, hp_table, hp_row, w, g, s0, s1, s2, nseg, seg_end_host, gscale_host,
+              wd_host, decay_lr, clipvalue, lamb_scratch, stream);
 }
 
 extern "C" int nabla_cuda_segment_sum_squares(const float *x, int64_t nseg,

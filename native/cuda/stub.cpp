@@ -48,3 +48,53 @@ extern "C" int nabla_cuda_axpy(float *, const float *, float, int64_t, void *) {
 extern "C" int nabla_cuda_ema_update(float *, const float *, float, int64_t, void *) {
   return kNotBuilt;
 }
+
+extern "C" int nabla_cuda_gemm(int, int, int64_t, int64_t, int64_t, float, const float *,
+                               const float *, float, float *, const float *, float *, int, float,
+                               float *, int, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_bias_act_forward(const float *, const float *, float *, float *, int64_t,
+                                           int64_t, int, float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_act_backward(const float *, const float *, const float *, float *,
+                                       int64_t, int64_t, int, float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_bias_grad(const float *, float *, int64_t, int64_t, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_softmax_xent(const float *, const float *, float *, float *, int64_t,
+                                       int64_t, int, int, float, float, double *,
+                                       unsigned long long *, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_dropout(const float *, float *, int64_t, uint64_t, uint64_t,
+                                  const uint64_t *, uint32_t, uint32_t, float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_shuffle_order(int64_t, uint64_t, uint64_t, uint64_t *, uint64_t *,
+                                        int32_t *, void *, size_t *, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_gather_rows(const float *, int64_t, const int32_t *, const int32_t *,
+                                      int64_t, int64_t, int64_t, float *, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_advance(int32_t *, uint64_t *, void *) { return kNotBuilt; }
+
+extern "C" int nabla_cuda_optimizer_step_table(int, const float *, const int32_t *, float *,
+                                               const float *, float *, float *, float *, int64_t,
+                                               const int64_t *, const float *, const float *,
+                                               float, float, double *, void *) {
+  return kNotBuilt;
+}

@@ -8,6 +8,7 @@
 #ifndef NABLA_CUDA_KERNELS_H
 #define NABLA_CUDA_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -51,6 +52,79 @@ int nabla_cuda_axpy(float *y, const float *x, float a, int64_t n, void *stream);
 
 /* avg = momentum * avg + (1 - momentum) * w. */
 int nabla_cuda_ema_update(float *avg, const float *w, float momentum, int64_t n, void *stream);
+
+
+/* ---- matmul (gemm.cu) ---- */
+
+/* Precision of nabla_cuda_gemm: fp32 FMA (default) or TF32 tensor cores (inputs rounded to a
+   10-bit mantissa, fp32 accumulation; about 1e-3 relative error). */
+#define NABLA_GEMM_FP32 0
+#define NABLA_GEMM_TF32 1
+
+/* C (m x n) = act(alpha * op(A) * op(B) + beta * C + bias), row-major. op(A) is (m x k): A is
+   stored (m x k), or (k x m) when trans_a; op(B) is (k x n): B is (k x n), or (n x k) when
+   trans_b. Epilogue: bias (n, may be NULL) is added per column; z (m x n, may be NULL) receives
+   the pre-activation value; act is an elementwise nabla_act code (not SOFTMAX). db (n, may be
+   NULL) receives the column sums of op(B) (the bias gradient when op(B) = dZ): the reduction
+   rides on the B tiles the kernel stages anyway. */
+int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                    const float *a, const float *b, float beta, float *c, const float *bias,
+                    float *z, int act, float act_alpha, float *db, int precision, void *stream);
+
+/* ---- bias + activation (activation.cu), as nabla_bias_act_forward etc. in kernels.h ---- */
+
+int nabla_cuda_bias_act_forward(const float *x, const float *bias, float *z, float *y,
+                                int64_t rows, int64_t cols, int act, float alpha, void *stream);
+
+int nabla_cuda_act_backward(const float *z, const float *y, const float *dy, float *dz,
+                            int64_t rows, int64_t cols, int act, float alpha, void *stream);
+
+int nabla_cuda_bias_grad(const float *dz, float *db, int64_t rows, int64_t cols, void *stream);
+
+/* ---- softmax cross-entropy (softmax_xent.cu) ---- */
+
+/* nabla_softmax_xent on the device. Instead of returning them, the summed loss is added to
+   *loss_sum (a device double, may be NULL) and the argmax hits to *correct_sum (a device u64, may
+   be NULL): callers zero them when a tally starts and read them when they need the figure. */
+int nabla_cuda_softmax_xent(const float *pred, const float *labels, float *row_loss, float *grad,
+                            int64_t rows, int64_t cols, int sparse, int from_logits,
+                            float label_smoothing, float grad_scale, double *loss_sum,
+                            unsigned long long *correct_sum, void *stream);
+
+/* ---- dropout (dropout.cu) ---- */
+
+/* nabla_dropout on the device, bit-identical masks. When step_dev (a device u64) is not NULL the
+   step is read from it at run time instead of `step`. */
+int nabla_cuda_dropout(const float *x, float *y, int64_t n, uint64_t seed, uint64_t step,
+                       const uint64_t *step_dev, uint32_t stream_id, uint32_t threshold,
+                       float scale, void *stream);
+
+/* ---- a device-resident epoch (data.cu) ---- */
+
+/* order (n int32) = the epoch's visiting order: argsort of nabla_shuffle_key(seed, epoch, i)
+   (nabla/philox.h). keys and sorted are device scratch of n u64 each. Call first with
+   temp = NULL to get the sort's scratch size in *temp_bytes, then with a buffer that large. */
+int nabla_cuda_shuffle_order(int64_t n, uint64_t seed, uint64_t epoch, uint64_t *keys,
+                             uint64_t *sorted, int32_t *order, void *temp, size_t *temp_bytes,
+                             void *stream);
+
+/* dst (rows x width) row r = src row order[start + r], start = base + (*batch_dev) * stride
+   (batch_dev may be NULL: start = base; order may be NULL: the identity). */
+int nabla_cuda_gather_rows(const float *src, int64_t width, const int32_t *order,
+                           const int32_t *batch_dev, int64_t base, int64_t stride, int64_t rows,
+                           float *dst, void *stream);
+
+/* *batch += 1 and *step += 1 (either may be NULL): the last node of a captured training step. */
+int nabla_cuda_advance(int32_t *batch, uint64_t *step, void *stream);
+
+/* nabla_cuda_optimizer_step with the hyperparameters read on the device from row *hp_row of
+   hp_table (rows of 16 floats), so a captured graph applies each step's values. */
+int nabla_cuda_optimizer_step_table(int rule, const float *hp_table, const int32_t *hp_row,
+                                    float *w, const float *g, float *s0, float *s1, float *s2,
+                                    int64_t nseg, const int64_t *seg_end_host,
+                                    const float *gscale_host, const float *wd_host,
+                                    float decay_lr, float clipvalue, double *lamb_scratch,
+                                    void *stream);
 
 #ifdef __cplusplus
 }

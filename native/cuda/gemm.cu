@@ -1,0 +1,291 @@
+// SGEMM for the autodiff's three products, row-major, with the Dense layer's fusions:
+//   forward   Y = act(X W + b)      (B, in) x (in, out): bias + activation in the epilogue, z kept
+//   backward  dW = X^T dZ, db = colsum(dZ)   the bias gradient reduced from the B tiles already
+//                                            in shared memory (blocks of the first row tile)
+//   backward  dX = dZ W^T
+// Two paths, chosen by the caller: fp32 (SIMT, register-blocked, the default) and TF32 tensor
+// cores (mma.sync m16n8k8; inputs rounded to 10-bit mantissas, fp32 accumulation).
+//
+// fp32 tile: BM x BN per block of 256 threads, each thread TM x TN outputs in registers; per
+// k-step of BK the block stages op(A) (BM x BK, stored k-major) and op(B) (BK x BN) in shared
+// memory, and the next step's tiles are fetched into registers while this one computes. Per
+// block-k-step: 2*BM*BN*BK flops for (BM+BN)*BK*4 bytes of shared-memory fill: 128x128x8 reuses
+// each staged value 128 times. Small problems (a 128 x 128 output, MNIST's) would give one such
+// block for 132 SMs, so they take a 32 x 32 tile instead (16 blocks there).
+#include "nabla/cuda_kernels.h"
+#include "act.cuh"
+#include <cuda_runtime.h>
+
+namespace {
+using nabla_cuda::act_forward;
+
+// Element (r, c) of op(M), where M is stored row-major with `ld` columns.
+template <bool T>
+__device__ __forceinline__ float op_at(const float *M, int64_t ld, int64_t r, int64_t c) {
+  return T ? M[c * ld + r] : M[r * ld + c];
+}
+
+struct Epilogue {
+  float alpha, beta;
+  const float *bias;  // (n) or null
+  float *z;           // (m, n) pre-activation, or null
+  int act;
+  float act_alpha;
+  float *db;          // (n) column sums of op(B), or null
+};
+
+__device__ __forceinline__ void store(float *C, int64_t ldc, int64_t r, int64_t c, float acc,
+                                      const Epilogue &e) {
+  const int64_t i = r * ldc + c;
+  float v = e.alpha * acc;
+  if (e.beta != 0.0f) v += e.beta * C[i];
+  if (e.bias) v += e.bias[c];
+  if (e.z) e.z[i] = v;
+  C[i] = act_forward(v, e.act, e.act_alpha);
+}
+
+// ---- fp32 SIMT kernel -------------------------------------------------------------------------
+
+template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN))
+sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__restrict__ B,
+             float *C, Epilogue e) {
+  constexpr int NT = (BM / TM) * (BN / TN);
+  constexpr int A_PER = (BM * BK + NT - 1) / NT, B_PER = (BK * BN + NT - 1) / NT;
+  __shared__ float As[BK][BM + 4];
+  __shared__ float Bs[BK][BN];
+  const int tid = threadIdx.x;
+  const int tx = tid % (BN / TN), ty = tid / (BN / TN);
+  const int64_t m0 = (int64_t)blockIdx.y * BM, n0 = (int64_t)blockIdx.x * BN;
+  const int64_t lda = TA ? m : k, ldb = TB ? k : n;
+  const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
+
+  float ra[A_PER], rb[B_PER];
+  // Which tile element thread tid fetches on its j-th load: the contiguous direction of the
+  // stored matrix runs across neighbouring threads (coalesced).
+  auto a_coord = [&](int idx, int &i, int &kk) {
+    if (TA) { kk = idx / BM; i = idx % BM; } else { i = idx / BK; kk = idx % BK; }
+  };
+  auto b_coord = [&](int idx, int &kk, int &j) {
+    if (TB) { j = idx / BK; kk = idx % BK; } else { kk = idx / BN; j = idx % BN; }
+  };
+  auto fetch = [&](int64_t k0) {
+#pragma unroll
+    for (int p = 0; p < A_PER; p++) {
+      const int idx = tid + p * NT;
+      int i, kk;
+      a_coord(idx, i, kk);
+      ra[p] = (idx < BM * BK && m0 + i < m && k0 + kk < k) ? op_at<TA>(A, lda, m0 + i, k0 + kk)
+                                                           : 0.0f;
+    }
+#pragma unroll
+    for (int p = 0; p < B_PER; p++) {
+      const int idx = tid + p * NT;
+      int kk, j;
+      b_coord(idx, kk, j);
+      rb[p] = (idx < BK * BN && k0 + kk < k && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j)
+                                                           : 0.0f;
+    }
+  };
+  auto stage = [&]() {
+#pragma unroll
+    for (int p = 0; p < A_PER; p++) {
+      const int idx = tid + p * NT;
+      int i, kk;
+      a_coord(idx, i, kk);
+      if (idx < BM * BK) As[kk][i] = ra[p];
+    }
+#pragma unroll
+    for (int p = 0; p < B_PER; p++) {
+      const int idx = tid + p * NT;
+      int kk, j;
+      b_coord(idx, kk, j);
+      if (idx < BK * BN) Bs[kk][j] = rb[p];
+    }
+  };
+
+  float acc[TM][TN] = {};
+  float colsum = 0.0f;  // this thread's column of db, when tid < BN
+  fetch(0);
+  for (int64_t k0 = 0; k0 < k; k0 += BK) {
+    stage();
+    __syncthreads();
+    if (k0 + BK < k) fetch(k0 + BK);  // global loads in flight while this tile computes
+#pragma unroll
+    for (int kk = 0; kk < BK; kk++) {
+      float a[TM], b[TN];
+#pragma unroll
+      for (int r = 0; r < TM; r++) a[r] = As[kk][ty * TM + r];
+#pragma unroll
+      for (int c = 0; c < TN; c++) b[c] = Bs[kk][tx * TN + c];
+#pragma unroll
+      for (int r = 0; r < TM; r++)
+#pragma unroll
+        for (int c = 0; c < TN; c++) acc[r][c] = fmaf(a[r], b[c], acc[r][c]);
+    }
+    if (reduce_bias && tid < BN) {
+#pragma unroll
+      for (int kk = 0; kk < BK; kk++) colsum += Bs[kk][tid];
+    }
+    __syncthreads();
+  }
+  if (reduce_bias && tid < BN && n0 + tid < n) e.db[n0 + tid] = colsum;
+#pragma unroll
+  for (int r = 0; r < TM; r++) {
+    const int64_t row = m0 + ty * TM + r;
+    if (row >= m) continue;
+#pragma unroll
+    for (int c = 0; c < TN; c++) {
+      const int64_t col = n0 + tx * TN + c;
+      if (col < n) store(C, n, row, col, acc[r][c], e);
+    }
+  }
+}
+
+// ---- TF32 tensor-core kernel ------------------------------------------------------------------
+// 128 x 128 block tile, BK = 16, 8 warps as 2 (m) x 4 (n), each warp 64 x 32 = 4 x 4 mma tiles
+// of m16n8k8. Fragment layouts (PTX ISA, mma.m16n8k8 .tf32), g = lane / 4, t = lane % 4:
+//   a0 (g, t)  a1 (g+8, t)  a2 (g, t+4)  a3 (g+8, t+4)      b0 (t, g)  b1 (t+4, g)
+//   c0 (g, 2t) c1 (g, 2t+1) c2 (g+8, 2t) c3 (g+8, 2t+1)
+// Shared tiles are k-major with a row pitch of 136 floats: the 32 lanes of a fragment load hit
+// 32 different banks (pitch mod 32 = 8, t in 0..3, g in 0..7).
+
+__device__ __forceinline__ uint32_t to_tf32(float x) {
+  uint32_t r;
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+  return r;
+}
+
+__device__ __forceinline__ void mma_tf32(float (&d)[4], const uint32_t (&a)[4],
+                                         const uint32_t (&b)[2]) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile(
+      "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+      "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#endif
+}
+
+template <bool TA, bool TB>
+__global__ void __launch_bounds__(256)
+tf32_gemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__restrict__ B,
+                 float *C, Epilogue e) {
+  constexpr int BM = 128, BN = 128, BK = 16, PITCH = 136, NT = 256;
+  __shared__ float As[BK][PITCH];
+  __shared__ float Bs[BK][PITCH];
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int g = lane >> 2, t = lane & 3;
+  const int wm = (warp / 4) * 64, wn = (warp % 4) * 32;
+  const int64_t m0 = (int64_t)blockIdx.y * BM, n0 = (int64_t)blockIdx.x * BN;
+  const int64_t lda = TA ? m : k, ldb = TB ? k : n;
+  const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
+  float acc[4][4][4] = {};
+  float colsum = 0.0f;
+  for (int64_t k0 = 0; k0 < k; k0 += BK) {
+    for (int idx = tid; idx < BM * BK; idx += NT) {
+      int i, kk;
+      if (TA) { kk = idx / BM; i = idx % BM; } else { i = idx / BK; kk = idx % BK; }
+      As[kk][i] = (m0 + i < m && k0 + kk < k) ? op_at<TA>(A, lda, m0 + i, k0 + kk) : 0.0f;
+    }
+    for (int idx = tid; idx < BK * BN; idx += NT) {
+      int kk, j;
+      if (TB) { j = idx / BK; kk = idx % BK; } else { kk = idx / BN; j = idx % BN; }
+      Bs[kk][j] = (k0 + kk < k && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j) : 0.0f;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int ks = 0; ks < BK; ks += 8) {
+      uint32_t af[4][4], bf[4][2];
+#pragma unroll
+      for (int mi = 0; mi < 4; mi++) {
+        const int r = wm + mi * 16 + g;
+        af[mi][0] = to_tf32(As[ks + t][r]);
+        af[mi][1] = to_tf32(As[ks + t][r + 8]);
+        af[mi][2] = to_tf32(As[ks + t + 4][r]);
+        af[mi][3] = to_tf32(As[ks + t + 4][r + 8]);
+      }
+#pragma unroll
+      for (int ni = 0; ni < 4; ni++) {
+        const int c = wn + ni * 8 + g;
+        bf[ni][0] = to_tf32(Bs[ks + t][c]);
+        bf[ni][1] = to_tf32(Bs[ks + t + 4][c]);
+      }
+#pragma unroll
+      for (int mi = 0; mi < 4; mi++)
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) mma_tf32(acc[mi][ni], af[mi], bf[ni]);
+    }
+    if (reduce_bias && tid < BN) {
+#pragma unroll
+      for (int kk = 0; kk < BK; kk++) colsum += Bs[kk][tid];
+    }
+    __syncthreads();
+  }
+  if (reduce_bias && tid < BN && n0 + tid < n) e.db[n0 + tid] = colsum;
+#pragma unroll
+  for (int mi = 0; mi < 4; mi++)
+#pragma unroll
+    for (int ni = 0; ni < 4; ni++)
+#pragma unroll
+      for (int q = 0; q < 4; q++) {
+        const int64_t row = m0 + wm + mi * 16 + g + (q >= 2 ? 8 : 0);
+        const int64_t col = n0 + wn + ni * 8 + 2 * t + (q & 1);
+        if (row < m && col < n) store(C, n, row, col, acc[mi][ni][q], e);
+      }
+}
+
+template <int BM, int BN, int BK, int TM, int TN>
+int launch_simt(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
+                const Epilogue &e, cudaStream_t st) {
+  const dim3 grid((n + BN - 1) / BN, (m + BM - 1) / BM), block((BM / TM) * (BN / TN));
+  if (!ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else if (ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else if (!ta && tb) sgemm_kernel<BM, BN, BK, TM, TN, false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else sgemm_kernel<BM, BN, BK, TM, TN, true, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  return (int)cudaGetLastError();
+}
+
+int launch_tf32(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
+                const Epilogue &e, cudaStream_t st) {
+  const dim3 grid((n + 127) / 128, (m + 127) / 128), block(256);
+  if (!ta && !tb) tf32_gemm_kernel<false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else if (ta && !tb) tf32_gemm_kernel<true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else if (!ta && tb) tf32_gemm_kernel<false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  else tf32_gemm_kernel<true, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
+  return (int)cudaGetLastError();
+}
+
+int sm_count() {
+  static int count = 0;
+  if (count == 0) {
+    int dev = 0;
+    cudaGetDevice(&dev);
+    if (cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+      count = 1;
+  }
+  return count;
+}
+
+}  // namespace
+
+extern "C" int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                               float alpha, const float *a, const float *b, float beta, float *c,
+                               const float *bias, float *z, int act, float act_alpha,
+                               float *db, int precision, void *stream) {
+  if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
+    return (int)cudaErrorInvalidValue;
+  if (m == 0 || n == 0) return 0;
+  const Epilogue e{alpha, beta, bias, z, act, act_alpha, db};
+  cudaStream_t st = (cudaStream_t)stream;
+  const int mi = (int)m, ni = (int)n, ki = (int)k;
+  if (precision == NABLA_GEMM_TF32)
+    return launch_tf32(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
+  const int64_t big_blocks = ((m + 127) / 128) * ((n + 127) / 128);
+  if (big_blocks >= sm_count())
+    return launch_simt<128, 128, 8, 8, 8>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
+  const int64_t mid_blocks = ((m + 63) / 64) * ((n + 63) / 64);
+  if (mid_blocks >= sm_count())
+    return launch_simt<64, 64, 8, 4, 4>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
+  return launch_simt<32, 32, 16, 2, 2>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
+}
