@@ -16,6 +16,10 @@ extern "C" void nabla_philox4x32_10(const uint32_t counter[4], const uint32_t ke
   philox(counter, key, out);
 }
 
+extern "C" void nabla_shuffle_keys(uint64_t seed, uint64_t epoch, int64_t n, uint64_t *keys) {
+  for (int64_t i = 0; i < n; i++) keys[i] = nabla_shuffle_key(seed, epoch, (uint32_t)i);
+}
+
 // The fast path: eight Philox blocks (32 elements) per iteration in AVX2 registers, one block
 // per 32-bit lane. _mm256_mul_epu32 multiplies the even lanes to 64 bits; the odd lanes go
 // through a shifted copy; blends put the high and low halves back in lane order. The scalar

@@ -50,6 +50,7 @@ __global__ void optimizer_kernel(int rule, Hyper hp, const float *hp_table, cons
                                  float *w, const float *g, float *s0, float *s1, float *s2,
                                  int64_t n, SegTable t, float decay_lr, float clipvalue) {
   const float *h = hyper(hp, hp_table, hp_row);
+  if (hp_table) decay_lr = h[15];
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
     const int s = segment_of(t, i);
@@ -158,6 +159,7 @@ __global__ void optimizer_kernel(int rule, Hyper hp, const float *hp_table, cons
 __global__ void lamb_moments(Hyper hp, const float *hp_table, const int32_t *hp_row, float *w, const float *g, float *m, float *v, int64_t n,
                              SegTable t, float decay_lr, float clipvalue, double *sums) {
   const float *h = hyper(hp, hp_table, hp_row);
+  if (hp_table) decay_lr = h[15];
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
     const int s = segment_of(t, i);

@@ -118,7 +118,8 @@ int nabla_cuda_gather_rows(const float *src, int64_t width, const int32_t *order
 int nabla_cuda_advance(int32_t *batch, uint64_t *step, void *stream);
 
 /* nabla_cuda_optimizer_step with the hyperparameters read on the device from row *hp_row of
-   hp_table (rows of 16 floats), so a captured graph applies each step's values. */
+   hp_table (rows of 16 floats), so a captured graph applies each step's values. A row's float 15
+   is that step's weight-decay learning rate (decay_lr is then ignored). */
 int nabla_cuda_optimizer_step_table(int rule, const float *hp_table, const int32_t *hp_row,
                                     float *w, const float *g, float *s0, float *s1, float *s2,
                                     int64_t nseg, const int64_t *seg_end_host,

@@ -66,6 +66,10 @@ void nabla_dropout(const float *x, float *y, int64_t n, uint64_t seed, uint64_t 
 /* The raw Philox4x32-10 block, exposed so the Java reference can be checked against it. */
 void nabla_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
 
+/* keys[i] = nabla_shuffle_key(seed, epoch, i) for i < n (nabla/philox.h): the epoch shuffle's sort
+   keys, exposed so the Java reference and the device's sort can be checked against them. */
+void nabla_shuffle_keys(uint64_t seed, uint64_t epoch, int64_t n, uint64_t *keys);
+
 /* ---- fused optimizer updates over flat buffers (optim.cpp) ---- */
 
 /* Update rules, Keras 3's; the code matches dev.nabla.backend.OptimizerRule.ordinal(). */

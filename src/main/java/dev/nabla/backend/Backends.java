@@ -1,5 +1,7 @@
 package dev.nabla.backend;
 
+import dev.nabla.backend.cuda.CudaOps;
+import dev.nabla.backend.cuda.DeviceOps;
 import dev.nabla.backend.jni.NablaCpu;
 import dev.nabla.backend.jni.NablaCuda;
 import org.bytedeco.javacpp.BytePointer;
@@ -20,14 +22,33 @@ public final class Backends {
   /** Device names accepted by {@link #select}. */
   public static final List<String> DEVICES = List.of("auto", "cpu", "java", "cuda");
 
-  private static String cudaReason; // null until probed
+  private static String cudaReason; // null until probed; "" when a GPU can be used
+  private static String cudaGpu = ""; // the GPU's one-line description once probed
 
   private static String cpuFailure; // null until probed; "" when the CPU backend loads
 
   private Backends() {}
 
-  /** The result of a selection: the backend and the one-line notes on anything skipped. */
-  public record Selection(Backend backend, List<String> notes) {}
+  /**
+   * The result of a selection: the host backend, whether fit trains on the GPU, and the one-line
+   * notes on anything skipped.
+   */
+  public record Selection(Backend backend, boolean cuda, List<String> notes) {
+    public Selection(Backend backend, List<String> notes) {
+      this(backend, false, notes);
+    }
+
+    /** The GPU for fit (a new stream on device 0; the caller closes it), or null for the host. */
+    public DeviceOps openDevice() {
+      return cuda ? new CudaOps(cudaDevice()) : null;
+    }
+
+    /** One line for logs: where fit runs, and the host backend. */
+    public String describe() {
+      return cuda ? cudaDevice() + " (fit; predict and evaluate on " + backend.describe() + ")"
+          : backend.describe();
+    }
+  }
 
   /**
    * Picks the backend for a device name: "auto" (CUDA when it loads and sees a GPU, else CPU,
@@ -52,11 +73,23 @@ public final class Backends {
         }
         return new Selection(new CpuBackend(threads), skipped);
       }
-      case "cuda":
-        throw new BackendUnavailableException("cuda backend unavailable: " + probeCuda());
+      case "cuda": {
+        String why = probeCuda();
+        if (!why.isEmpty()) {
+          throw new BackendUnavailableException("cuda backend unavailable: " + why);
+        }
+        String cpu = probeCpu();
+        Backend host = cpu.isEmpty() ? new CpuBackend(threads) : new JavaBackend();
+        return new Selection(host, true, skipped);
+      }
       case "auto": {
-        skipped.add("cuda skipped: " + probeCuda());
+        String cuda = probeCuda();
         String why = cpuWhy;
+        if (cuda.isEmpty()) {
+          return new Selection(why.isEmpty() ? new CpuBackend(threads) : new JavaBackend(), true,
+              skipped);
+        }
+        skipped.add("cuda skipped: " + cuda);
         if (why.isEmpty()) {
           return new Selection(new CpuBackend(threads), skipped);
         }
@@ -75,16 +108,26 @@ public final class Backends {
   }
 
   /**
-   * Why the CUDA backend cannot run here, in one line: libnabla_cuda failed to load, or the CUDA
-   * runtime's own answer (no driver, no device), or — with a GPU present — that the CUDA training
-   * backend is not built yet. Probed once per JVM.
+   * "" when a GPU can train; otherwise why not, in one line: libnabla_cuda failed to load, the
+   * CUDA runtime's own answer (no driver, no device), or the bytedeco CUDA preset failed to load.
+   * Probed once per JVM; the preset is touched only after the runtime found a device.
    */
   public static synchronized String probeCuda() {
     if (cudaReason == null) {
       String load = tryLoad("libnabla_cuda (dev.nabla.backend.jni.NablaCuda)", NablaCuda.class);
       cudaReason = load.isEmpty() ? askCudaRuntime() : load;
+      if (cudaReason.isEmpty()) {
+        cudaReason = tryLoad("the CUDA runtime preset (org.bytedeco.cuda cudart)",
+            org.bytedeco.cuda.global.cudart.class);
+      }
     }
     return cudaReason;
+  }
+
+  /** The GPU a successful {@link #probeCuda} found, e.g. "NVIDIA H200, sm_90 (runtime 13.0...)". */
+  public static synchronized String cudaDevice() {
+    probeCuda();
+    return cudaGpu;
   }
 
   private static String askCudaRuntime() {
@@ -105,8 +148,9 @@ public final class Backends {
         NablaCuda.nabla_cuda_device_info(0, name, 256, major, minor);
         gpu = name.getString() + ", sm_" + major.get() + minor.get();
       }
-      return count.get() + " GPU(s) found (" + gpu + "; runtime " + version(rt.get())
-          + ", driver " + version(drv.get()) + ") but the CUDA training backend is not built yet";
+      cudaGpu = "cuda: " + gpu + " (" + count.get() + " GPU(s); runtime " + version(rt.get())
+          + ", driver " + version(drv.get()) + ")";
+      return "";
     }
   }
 

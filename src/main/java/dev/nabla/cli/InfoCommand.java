@@ -29,8 +29,12 @@ final class InfoCommand implements Callable<Integer> {
     } else {
       out.println("  cpu   unavailable: " + cpu);
     }
-    out.println("  cuda  unavailable: " + Backends.probeCuda());
-    out.println("auto selects: " + Backends.select("auto", 1).backend().name());
+    String cuda = Backends.probeCuda();
+    out.println(cuda.isEmpty() ? "  cuda  available: " + Backends.cudaDevice()
+        : "  cuda  unavailable: " + cuda);
+    Backends.Selection auto = Backends.select("auto", 1);
+    out.println("auto selects: " + (auto.cuda() ? "cuda (fit), " + auto.backend().name()
+        + " (predict, evaluate)" : auto.backend().name()));
     return 0;
   }
 }

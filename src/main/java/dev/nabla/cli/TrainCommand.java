@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.nabla.Tensor;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
+import dev.nabla.backend.cuda.DeviceOps;
 import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ModelCheckpoint;
 import dev.nabla.data.Dataset;
@@ -105,6 +106,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--plot", description = "draw the loss and accuracy curves to FILE.png")
   Path plot;
 
+  @Option(names = "--precision", defaultValue = "fp32", description = "matmul precision on the "
+      + "cuda device: fp32 or tf32 (tensor cores; default: ${DEFAULT-VALUE})")
+  String precision;
+
   static final String CHECKPOINT_FILE = "model.safetensors";
 
   @Override
@@ -123,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
     for (String note : selection.notes()) {
       err.println("nabla: " + note);
     }
-    out.println("device: " + backend.describe());
+    out.println("device: " + selection.describe());
 
     Dataset data = Dataset.load(dataset, dataDir);
     Sequential resumed = resume == null ? null : Sequential.load(resume.resolve(CHECKPOINT_FILE));
@@ -139,7 +144,8 @@ final class TrainCommand implements Callable<Integer> {
         Tensor yTrain = labels(data.yTrain, classes, lossFn);
         Tensor xTest = data.imageTensor(false);
         Tensor yTest = labels(data.yTest, classes, lossFn);
-        Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout)) {
+        Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout);
+        DeviceOps gpu = selection.openDevice()) {
       int initialEpoch = 0;
       if (resumed != null) {
         initialEpoch = model.epochsDone();
@@ -156,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
         model.compile(opt, lossFn, "accuracy");
       }
       model.setBackend(backend);
+      model.setDevice(gpu).setMatmulPrecision(precision);
       model.summary();
       FitOptions options = new FitOptions().epochs(epochs).initialEpoch(
           Math.min(initialEpoch, epochs)).batchSize(batchSize).validationSplit(validationSplit)
@@ -185,7 +192,8 @@ final class TrainCommand implements Callable<Integer> {
       if (metricsOut != null) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", data.name);
-        m.put("device", backend.name());
+        m.put("device", gpu != null ? "cuda" : backend.name());
+        m.put("precision", gpu != null ? precision : "fp32");
         m.put("threads", backend.threads());
         m.put("optimizer", fullBatch() ? "gd" : opt.name());
         m.put("learning_rate", opt.learningRate());
@@ -246,6 +254,9 @@ final class TrainCommand implements Callable<Integer> {
     if (!Backends.DEVICES.contains(device)) {
       throw bad("--device must be one of " + String.join(", ", Backends.DEVICES) + ", got '"
           + device + "'");
+    }
+    if (!precision.equals("fp32") && !precision.equals("tf32")) {
+      throw bad("--precision must be fp32 or tf32, got '" + precision + "'");
     }
     try {
       Losses.get(loss);

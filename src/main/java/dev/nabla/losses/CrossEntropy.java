@@ -23,6 +23,14 @@ public final class CrossEntropy extends Loss {
     this.labelSmoothing = labelSmoothing;
   }
 
+  public boolean fromLogits() {
+    return fromLogits;
+  }
+
+  public float labelSmoothing() {
+    return labelSmoothing;
+  }
+
   @Override
   public boolean sparseLabels() {
     return sparse;

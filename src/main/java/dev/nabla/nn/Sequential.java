@@ -4,6 +4,10 @@ import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
+import dev.nabla.backend.Shuffle;
+import dev.nabla.backend.cuda.DeviceOps;
+import dev.nabla.backend.cuda.ResidentTrainer;
+import dev.nabla.losses.CrossEntropy;
 import dev.nabla.callbacks.Callback;
 import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ProgressBar;
@@ -41,6 +45,8 @@ public class Sequential implements AutoCloseable {
   private final Map<String, Integer> nameCounts = new HashMap<>();
   private final Map<String, Plan> plans = new HashMap<>();
   private Backend backend;
+  private DeviceOps device; // when set, fit trains resident on it (see ResidentTrainer)
+  private int matmulPrecision; // 0 fp32, 1 tf32 (the device's gemm)
   private Optimizer optimizer;
   private Loss loss;
   private List<String> metricNames = List.of();
@@ -96,6 +102,36 @@ public class Sequential implements AutoCloseable {
     this.backend = backend;
     if (optimizer != null) {
       optimizer.setBackend(backend);
+    }
+    return this;
+  }
+
+  /**
+   * Trains on {@code device} from now on: fit keeps data, parameters and optimizer state there
+   * and runs each step as one captured graph; evaluate, predict and trainOnBatch keep running on
+   * the host backend with the weights fit brings back after every epoch. null: host only.
+   */
+  public Sequential setDevice(DeviceOps device) {
+    this.device = device;
+    return this;
+  }
+
+  public DeviceOps device() {
+    return device;
+  }
+
+  /** The device matmul's precision: "fp32" (default) or "tf32" (tensor cores, ~1e-3 relative). */
+  public Sequential setMatmulPrecision(String precision) {
+    switch (precision.toLowerCase(Locale.ROOT)) {
+      case "fp32":
+        matmulPrecision = 0;
+        break;
+      case "tf32":
+        matmulPrecision = 1;
+        break;
+      default:
+        throw new IllegalArgumentException("matmul precision must be fp32 or tf32, got '"
+            + precision + "'");
     }
     return this;
   }
@@ -370,6 +406,24 @@ public class Sequential implements AutoCloseable {
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
+    try (ResidentTrainer resident = device == null ? null : residentTrainer()) {
+      if (resident != null) {
+        resident.uploadTrainingSet(trainX, trainY, nTrain);
+      }
+      logs = epochs(o, callbacks, resident, trainX, trainY, y, valX, valY, order, steps, nTrain,
+          lossTracker, metrics, dynamic, logs);
+    }
+    optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
+    for (Callback c : callbacks) {
+      c.onTrainEnd(logs);
+    }
+    return history;
+  }
+
+  private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks,
+      ResidentTrainer resident, Tensor trainX, Tensor trainY, Tensor y, Tensor valX, Tensor valY,
+      int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
+      boolean dynamic, Map<String, Float> logs) {
     callbacks.forEach(Callback::onTrainBegin);
     for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
       for (Callback c : callbacks) {
@@ -378,39 +432,29 @@ public class Sequential implements AutoCloseable {
       if (o.verbose > 0) {
         out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
       }
-      for (int i = 0; i < nTrain; i++) {
-        order[i] = i;
-      }
-      if (o.shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
-        shuffle(order, new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))));
-      }
-      lossTracker.reset();
-      metrics.forEach(Metric::reset);
       ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
-      // the planned graphs for full batches and for the last partial one, looked up once
-      Plan full = plan(true, Math.min(o.batchSize, nTrain), y);
-      Plan last = plan(true, nTrain - (steps - 1) * o.batchSize, y);
-      for (int step = 0; step < steps; step++) {
-        int start = step * o.batchSize;
-        int rows = Math.min(o.batchSize, nTrain - start);
-        Plan p = step == steps - 1 ? last : full;
-        gather(trainX, order, start, rows, p.x.value());
-        gather(trainY, order, start, rows, p.y.value());
-        trainStep(p);
-        lossTracker.updateMean(p.loss.value().get(0), rows);
-        for (Metric m : metrics) {
-          m.update(p.y.value(), p.pred.value(), null, rows);
-        }
-        if (o.verbose == 1 && dynamic || callbacks.size() > 1) {
-          fillLogs(logs, lossTracker, metrics, "");
-          bar.update(step + 1, logs);
-          for (Callback c : callbacks) {
-            c.onTrainBatchEnd(step, logs);
-          }
-        }
+      boolean everyStep = o.verbose == 1 && dynamic || callbacks.size() > 1;
+      if (resident != null) {
+        Map<String, Float> batchLogs = logs;
+        ResidentTrainer.Tally t = resident.epoch(epoch, o.shuffle, seed, o.batchSize, optimizer,
+            everyStep ? Math.max(1, steps / 50) : 0, (done, tally) -> {
+              if (everyStep) {
+                deviceLogs(batchLogs, tally, metrics);
+                bar.update(done, batchLogs);
+                for (Callback c : callbacks) {
+                  c.onTrainBatchEnd(done - 1, batchLogs);
+                }
+              }
+            });
+        resident.downloadState(params); // the host sees this epoch's weights and slots
+        logs = new LinkedHashMap<>();
+        deviceLogs(logs, t, metrics);
+      } else {
+        hostEpoch(epoch, o, trainX, trainY, y, order, steps, nTrain, lossTracker, metrics, bar,
+            everyStep, callbacks, logs);
+        logs = new LinkedHashMap<>();
+        fillLogs(logs, lossTracker, metrics, "");
       }
-      logs = new LinkedHashMap<>();
-      fillLogs(logs, lossTracker, metrics, "");
       if (valX != null) {
         logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
       }
@@ -420,11 +464,108 @@ public class Sequential implements AutoCloseable {
       }
       bar.finish(logs);
     }
-    optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
-    for (Callback c : callbacks) {
-      c.onTrainEnd(logs);
+    return logs;
+  }
+
+  /** One epoch on the host backend: gather, step, tally, per batch. */
+  private void hostEpoch(int epoch, FitOptions o, Tensor trainX, Tensor trainY, Tensor y,
+      int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
+      ProgressBar bar, boolean everyStep, List<Callback> callbacks, Map<String, Float> logs) {
+    if (o.shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
+      Shuffle.order(seed, epoch, order);
+    } else {
+      for (int i = 0; i < nTrain; i++) {
+        order[i] = i;
+      }
     }
-    return history;
+    lossTracker.reset();
+    metrics.forEach(Metric::reset);
+    // the planned graphs for full batches and for the last partial one, looked up once
+    Plan full = plan(true, Math.min(o.batchSize, nTrain), y);
+    Plan last = plan(true, nTrain - (steps - 1) * o.batchSize, y);
+    for (int step = 0; step < steps; step++) {
+      int start = step * o.batchSize;
+      int rows = Math.min(o.batchSize, nTrain - start);
+      Plan p = step == steps - 1 ? last : full;
+      gather(trainX, order, start, rows, p.x.value());
+      gather(trainY, order, start, rows, p.y.value());
+      trainStep(p);
+      lossTracker.updateMean(p.loss.value().get(0), rows);
+      for (Metric m : metrics) {
+        m.update(p.y.value(), p.pred.value(), null, rows);
+      }
+      if (everyStep) {
+        fillLogs(logs, lossTracker, metrics, "");
+        bar.update(step + 1, logs);
+        for (Callback c : callbacks) {
+          c.onTrainBatchEnd(step, logs);
+        }
+      }
+    }
+  }
+
+  /** Logs from a device tally: the mean loss, and the argmax accuracy under each metric name. */
+  private static void deviceLogs(Map<String, Float> logs, ResidentTrainer.Tally t,
+      List<Metric> metrics) {
+    logs.put("loss", (float) t.meanLoss());
+    for (Metric m : metrics) {
+      logs.put(m.name(), (float) t.accuracy());
+    }
+  }
+
+  /**
+   * The device trainer for this model, or why it cannot take it: only Dense, Dropout, Flatten
+   * and Activation layers, a softmax cross-entropy loss and argmax accuracy metrics run resident.
+   */
+  private ResidentTrainer residentTrainer() {
+    List<ResidentTrainer.LayerSpec> specs = new ArrayList<>();
+    long offset = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      List<Variable> w = layerWeights.get(i);
+      if (l instanceof Dense) {
+        Dense d = (Dense) l;
+        specs.add(ResidentTrainer.LayerSpec.dense(d.units(), offset,
+            d.hasBias() ? offset + w.get(0).size() : -1, d.activation()));
+      } else if (l instanceof dev.nabla.nn.layers.Dropout) {
+        specs.add(ResidentTrainer.LayerSpec.dropout(((dev.nabla.nn.layers.Dropout) l).rate(), i));
+      } else if (l instanceof dev.nabla.nn.layers.Activation) {
+        specs.add(ResidentTrainer.LayerSpec.activation(
+            ((dev.nabla.nn.layers.Activation) l).activation()));
+      } else if (!(l instanceof dev.nabla.nn.layers.Flatten)) {
+        throw unsupportedOnDevice("layer " + l.name() + " (" + l.className() + ")");
+      }
+      for (Variable v : w) {
+        offset += v.size();
+      }
+    }
+    if (!(loss instanceof CrossEntropy)) {
+      throw unsupportedOnDevice("loss " + loss.name());
+    }
+    CrossEntropy ce = (CrossEntropy) loss;
+    for (String m : metricNames) {
+      String k = m.toLowerCase(Locale.ROOT).replace("_", "");
+      boolean argmax = isAccuracy(m) || k.equals("sparsecategoricalaccuracy") && ce.sparseLabels()
+          || k.equals("categoricalaccuracy") && !ce.sparseLabels();
+      if (!argmax) {
+        throw unsupportedOnDevice("metric " + m);
+      }
+    }
+    int features = Math.toIntExact(Tensor.sizeOf(inputShape));
+    int classes = Math.toIntExact(Tensor.sizeOf(outputShape()));
+    return new ResidentTrainer(device, specs, features, classes,
+        new ResidentTrainer.LossSpec(ce.sparseLabels(), ce.fromLogits(), ce.labelSmoothing()),
+        params, optimizer.deviceStep(params, allWeights), graphSeed(), matmulPrecision);
+  }
+
+  private static UnsupportedOperationException unsupportedOnDevice(String what) {
+    return new UnsupportedOperationException(what + " is not supported by the device's resident "
+        + "training yet (train with --device cpu)");
+  }
+
+  /** The dropout generator's key, the same for the host graphs and the device trainer. */
+  private long graphSeed() {
+    return seed * 0x9E3779B97F4A7C15L + 1;
   }
 
   /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
@@ -560,7 +701,7 @@ public class Sequential implements AutoCloseable {
 
   private Plan newPlan(boolean training, int rows, int[] labelShape) {
     Graph g = new Graph(backend(), training);
-    g.setSeed(seed * 0x9E3779B97F4A7C15L + 1);
+    g.setSeed(graphSeed());
     int[] xs = new int[inputShape.length + 1];
     xs[0] = rows;
     System.arraycopy(inputShape, 0, xs, 1, inputShape.length);
@@ -683,14 +824,6 @@ public class Sequential implements AutoCloseable {
     }
   }
 
-  private static void shuffle(int[] a, SplittableRandom rng) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-  }
 
   /** dst[i] = src[order[start + i]] for i < rows, whole samples at a time. */
   private static void gather(Tensor src, int[] order, int start, int rows, Tensor dst) {

@@ -249,6 +249,50 @@ public abstract class Optimizer implements AutoCloseable {
     apply(flatGroup, flatGrad);
   }
 
+  // ---- a device-resident training step (dev.nabla.backend.cuda.ResidentTrainer) -------------
+
+  /**
+   * What a device-resident step over {@code flat} needs: the rule, the host slot buffers (the
+   * device keeps copies and writes them back), the segment table and the constant gradient
+   * scale. Options that need the host between steps are refused here, by name.
+   */
+  public record DeviceStep(OptimizerRule rule, Tensor[] slots, long[] segmentEnds, float[] wd,
+      float[] gscale, float clipValue) {}
+
+  public DeviceStep deviceStep(Variable flat, List<Variable> parts) {
+    String option = clipnorm != null ? "clipnorm" : globalClipnorm != null ? "global_clipnorm"
+        : useEma ? "use_ema" : accumulationSteps != null ? "gradient_accumulation_steps" : null;
+    if (option != null) {
+      throw new UnsupportedOperationException(name + ": '" + option + "' is not supported by the "
+          + "cuda device's resident training step yet (train with --device cpu)");
+    }
+    Group g = group(flat, parts);
+    int n = g.segments.count();
+    long[] ends = new long[n];
+    for (int s = 0; s < n; s++) {
+      ends[s] = g.segments.end(s);
+    }
+    float[] gscale = new float[n];
+    java.util.Arrays.fill(gscale, lossScaleFactor == null ? 1f : 1f / lossScaleFactor);
+    return new DeviceStep(rule, g.slots, ends, g.segments.wd.clone(), gscale,
+        clipvalue == null ? 0f : clipvalue);
+  }
+
+  /**
+   * Takes the next {@code rows} steps on the host's side: fills one row of 16 floats per step
+   * with that step's hyperparameters (float 15 = the weight-decay learning rate) and counts the
+   * steps as taken. A device then applies row r at its r-th step.
+   */
+  public void takeDeviceSteps(float[] table, int rows) {
+    for (int r = 0; r < rows; r++) {
+      float lr = learningRate.at(rawIterations);
+      prepareStep(iterations() + 1, lr);
+      System.arraycopy(hp, 0, table, 16 * r, 15);
+      table[16 * r + 15] = lr;
+      rawIterations++;
+    }
+  }
+
   private final Group[] flatGroup = new Group[1];
   private final Tensor[] flatGrad = new Tensor[1];
 

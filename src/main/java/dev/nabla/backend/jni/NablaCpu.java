@@ -40,6 +40,9 @@ public final class NablaCpu {
   public static native void nabla_philox4x32_10(@Cast("const uint32_t*") IntPointer counter,
       @Cast("const uint32_t*") IntPointer key, @Cast("uint32_t*") IntPointer out);
 
+  public static native void nabla_shuffle_keys(@Cast("uint64_t") long seed,
+      @Cast("uint64_t") long epoch, long n, @Cast("uint64_t*") LongPointer keys);
+
   public static native void nabla_optimizer_step(int rule, FloatPointer hp, FloatPointer w,
       FloatPointer g, FloatPointer s0, FloatPointer s1, FloatPointer s2, long nseg,
       @Cast("const int64_t*") LongPointer segEnd, FloatPointer gscale, FloatPointer wd,

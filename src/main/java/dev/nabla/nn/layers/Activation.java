@@ -12,6 +12,10 @@ public final class Activation extends Layer {
     this.activation = dev.nabla.backend.Activation.get(activation);
   }
 
+  public dev.nabla.backend.Activation activation() {
+    return activation;
+  }
+
   @Override
   public java.util.Map<String, Object> config() {
     return java.util.Map.of("activation", activation.kerasName());

@@ -45,6 +45,10 @@ public final class Dense extends Layer {
     return this;
   }
 
+  public boolean hasBias() {
+    return useBias;
+  }
+
   public int units() {
     return units;
   }

@@ -1,0 +1,8 @@
+package dev.nabla.backend.cuda;
+
+/** A CUDA runtime or kernel failure; the message names the call and the runtime's reason. */
+public final class CudaException extends RuntimeException {
+  public CudaException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,247 @@
+package dev.nabla.backend.cuda;
+
+import static org.bytedeco.cuda.global.cudart.*;
+
+import dev.nabla.backend.jni.NablaCuda;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+
+/**
+ * The GPU: runtime calls through the bytedeco cudart preset, kernels through libnabla_cuda, all
+ * on one non-blocking stream. Create it only after {@link dev.nabla.backend.Backends#probeCuda}
+ * found a device: the preset's JNI library needs the driver to load at all.
+ */
+public final class CudaOps implements DeviceOps {
+  private final CUstream_st stream = new CUstream_st();
+  private final long st;
+  private final String description;
+  // Host arrays the segment table is read from at launch (copied into kernel arguments).
+  private LongPointer segEndHost = new LongPointer(1);
+  private FloatPointer gscaleHost = new FloatPointer(1), wdHost = new FloatPointer(1);
+
+  public CudaOps(String description) {
+    check(cudaSetDevice(0), "cudaSetDevice(0)");
+    check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    this.st = stream.address();
+    this.description = description;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  /** Throws a CudaException naming the call and the runtime's reason when err != 0. */
+  static void check(int err, String what) {
+    if (err != 0) {
+      throw new CudaException(what + " failed: " + cudaGetErrorString(err).getString()
+          + " (CUDA error " + err + ")");
+    }
+  }
+
+  private static void launched(int err, String kernel) {
+    if (err != 0) {
+      throw new CudaException(kernel + " launch failed: "
+          + NablaCuda.nabla_cuda_error_string(err).getString() + " (CUDA error " + err + ")");
+    }
+  }
+
+  /** A Pointer at a raw device address (never freed through it). */
+  static Pointer at(long address, long bytes) {
+    return new Pointer() {
+      {
+        this.address = address;
+        this.limit = bytes;
+        this.capacity = bytes;
+      }
+    };
+  }
+
+  @Override
+  public long malloc(long bytes) {
+    try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+      int err = cudaMalloc(out, Math.max(bytes, 1));
+      if (err != 0) {
+        throw new CudaException("cudaMalloc of " + bytes / (1 << 20) + " MiB failed: "
+            + cudaGetErrorString(err).getString() + " (use a smaller batch or data set)");
+      }
+      return out.get(0).address();
+    }
+  }
+
+  @Override
+  public void free(long address) {
+    if (address != 0) {
+      check(cudaFree(at(address, 0)), "cudaFree");
+    }
+  }
+
+  @Override
+  public void upload(long dst, Pointer src, long bytes) {
+    check(cudaMemcpyAsync(at(dst, bytes), src, bytes, cudaMemcpyHostToDevice, stream),
+        "cudaMemcpy host to device");
+    synchronize();
+  }
+
+  @Override
+  public void download(Pointer dst, long src, long bytes) {
+    check(cudaMemcpyAsync(dst, at(src, bytes), bytes, cudaMemcpyDeviceToHost, stream),
+        "cudaMemcpy device to host");
+    synchronize();
+  }
+
+  @Override
+  public void zero(long dst, long bytes) {
+    check(cudaMemsetAsync(at(dst, bytes), 0, bytes, stream), "cudaMemsetAsync");
+  }
+
+  @Override
+  public void synchronize() {
+    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (a kernel failed)");
+  }
+
+  @Override
+  public void beginCapture() {
+    check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+        "cudaStreamBeginCapture");
+  }
+
+  @Override
+  public Graph endCapture() {
+    CUgraph_st graph = new CUgraph_st();
+    check(cudaStreamEndCapture(stream, graph), "cudaStreamEndCapture");
+    CUgraphExec_st exec = new CUgraphExec_st();
+    check(cudaGraphInstantiate(exec, graph, 0L), "cudaGraphInstantiate");
+    return new Graph() {
+      private boolean closed;
+
+      @Override
+      public void run() {
+        check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          cudaGraphExecDestroy(exec);
+          cudaGraphDestroy(graph);
+        }
+      }
+    };
+  }
+
+  // ---- kernels -------------------------------------------------------------------------------
+
+  @Override
+  public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
+      long b, float beta, long c, long bias, long z, int act, float actAlpha, long db,
+      int precision) {
+    launched(NablaCuda.nabla_cuda_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta,
+        c, bias, z, act, actAlpha, db, precision, st), "gemm");
+  }
+
+  @Override
+  public void biasActForward(long x, long bias, long z, long y, long rows, long cols, int act,
+      float alpha) {
+    launched(NablaCuda.nabla_cuda_bias_act_forward(x, bias, z, y, rows, cols, act, alpha, st),
+        "bias_act_forward");
+  }
+
+  @Override
+  public void actBackward(long z, long y, long dy, long dz, long rows, long cols, int act,
+      float alpha) {
+    launched(NablaCuda.nabla_cuda_act_backward(z, y, dy, dz, rows, cols, act, alpha, st),
+        "act_backward");
+  }
+
+  @Override
+  public void biasGrad(long dz, long db, long rows, long cols) {
+    launched(NablaCuda.nabla_cuda_bias_grad(dz, db, rows, cols, st), "bias_grad");
+  }
+
+  @Override
+  public void softmaxXent(long pred, long labels, long rowLoss, long grad, long rows, long cols,
+      boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale, long lossSum,
+      long correctSum) {
+    launched(NablaCuda.nabla_cuda_softmax_xent(pred, labels, rowLoss, grad, rows, cols,
+        sparse ? 1 : 0, fromLogits ? 1 : 0, labelSmoothing, gradScale, lossSum, correctSum, st),
+        "softmax_xent");
+  }
+
+  @Override
+  public void dropout(long x, long y, long n, long seed, long step, long stepDev, int streamId,
+      int threshold, float scale) {
+    launched(NablaCuda.nabla_cuda_dropout(x, y, n, seed, step, stepDev, streamId, threshold, scale,
+        st), "dropout");
+  }
+
+  @Override
+  public long shuffleScratchBytes(long n) {
+    try (SizeTPointer bytes = new SizeTPointer(1)) {
+      launched(NablaCuda.nabla_cuda_shuffle_order(n, 0, 0, 0, 0, 0, 0, bytes, st),
+          "shuffle_order (size query)");
+      return bytes.get();
+    }
+  }
+
+  @Override
+  public void shuffleOrder(long n, long seed, long epoch, long keys, long sorted, long order,
+      long temp, long tempBytes) {
+    try (SizeTPointer bytes = new SizeTPointer(1)) {
+      bytes.put(tempBytes);
+      launched(NablaCuda.nabla_cuda_shuffle_order(n, seed, epoch, keys, sorted, order, temp, bytes,
+          st), "shuffle_order");
+    }
+  }
+
+  @Override
+  public void gatherRows(long src, long width, long order, long batchDev, long base, long stride,
+      long rows, long dst) {
+    launched(NablaCuda.nabla_cuda_gather_rows(src, width, order, batchDev, base, stride, rows, dst,
+        st), "gather_rows");
+  }
+
+  @Override
+  public void advance(long batch, long step) {
+    launched(NablaCuda.nabla_cuda_advance(batch, step, st), "advance");
+  }
+
+  @Override
+  public void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0,
+      long s1, long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue,
+      long lambScratch) {
+    int n = segEnd.length;
+    if (segEndHost.capacity() < n) {
+      segEndHost.close();
+      gscaleHost.close();
+      wdHost.close();
+      segEndHost = new LongPointer(n);
+      gscaleHost = new FloatPointer(n);
+      wdHost = new FloatPointer(n);
+    }
+    segEndHost.put(segEnd, 0, n);
+    gscaleHost.put(gscale, 0, n);
+    wdHost.put(wd, 0, n);
+    launched(NablaCuda.nabla_cuda_optimizer_step_table(rule, hpTable, hpRow, w, g, s0, s1, s2, n,
+        segEndHost, gscaleHost, wdHost, 0f, clipValue, lambScratch, st), "optimizer_step");
+  }
+
+  @Override
+  public void close() {
+    if (!stream.isNull()) {
+      cudaStreamSynchronize(stream);
+      cudaStreamDestroy(stream);
+      stream.setNull();
+    }
+    segEndHost.close();
+    gscaleHost.close();
+    wdHost.close();
+  }
+}

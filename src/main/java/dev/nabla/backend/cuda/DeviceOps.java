@@ -1,0 +1,85 @@
+package dev.nabla.backend.cuda;
+
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * What a device-resident training step needs from a device: memory, one stream, graph capture,
+ * and the kernels of native/include/nabla/cuda_kernels.h (same names, same argument meanings;
+ * addresses are device addresses, 0 for NULL).
+ *
+ * <p>{@link CudaOps} is the GPU. The tests also run the same {@link ResidentTrainer} on a host
+ * implementation whose "capture" records closures and replays them: a value that a CUDA graph
+ * would freeze at capture time is frozen there too, so the trainer's step logic is checked on
+ * any machine.
+ */
+public interface DeviceOps extends AutoCloseable {
+  /** One line: the device's name and what it runs. */
+  String describe();
+
+  /** Device memory of at least {@code bytes}, aligned to 256 bytes; contents undefined. */
+  long malloc(long bytes);
+
+  void free(long address);
+
+  /** Copies host memory to the device and waits for it. */
+  void upload(long dst, Pointer src, long bytes);
+
+  /** Waits for the stream, then copies device memory to the host. */
+  void download(Pointer dst, long src, long bytes);
+
+  /** Zeroes {@code bytes} at {@code dst}, in stream order (capturable). */
+  void zero(long dst, long bytes);
+
+  /** Waits until everything queued on the stream has run. */
+  void synchronize();
+
+  /** Starts recording this thread's launches on the stream instead of running them. */
+  void beginCapture();
+
+  /** Ends the recording: a replayable graph. */
+  Graph endCapture();
+
+  /** A recorded sequence of launches, replayed with {@link #run}. */
+  interface Graph extends AutoCloseable {
+    void run();
+
+    @Override
+    void close();
+  }
+
+  // ---- kernels -------------------------------------------------------------------------------
+
+  void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a, long b,
+      float beta, long c, long bias, long z, int act, float actAlpha, long db, int precision);
+
+  void biasActForward(long x, long bias, long z, long y, long rows, long cols, int act,
+      float alpha);
+
+  void actBackward(long z, long y, long dy, long dz, long rows, long cols, int act, float alpha);
+
+  void biasGrad(long dz, long db, long rows, long cols);
+
+  void softmaxXent(long pred, long labels, long rowLoss, long grad, long rows, long cols,
+      boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale, long lossSum,
+      long correctSum);
+
+  void dropout(long x, long y, long n, long seed, long step, long stepDev, int stream,
+      int threshold, float scale);
+
+  /** Scratch bytes {@link #shuffleOrder} needs for n samples (CUB's radix sort). */
+  long shuffleScratchBytes(long n);
+
+  void shuffleOrder(long n, long seed, long epoch, long keys, long sorted, long order, long temp,
+      long tempBytes);
+
+  void gatherRows(long src, long width, long order, long batchDev, long base, long stride,
+      long rows, long dst);
+
+  void advance(long batch, long step);
+
+  void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0, long s1,
+      long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue, long lambScratch);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,429 @@
+package dev.nabla.backend.cuda;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.OptimizerRule;
+import dev.nabla.backend.Philox;
+import dev.nabla.optimizers.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * Trains a stack of Dense / Dropout / Activation layers under a softmax cross-entropy loss with
+ * everything on the device: the training set is uploaded once; each epoch's order is sorted on
+ * the device from Philox keys; each step gathers its batch there, runs forward, backward and the
+ * fused optimizer update, and tallies loss and hits in device memory. The host reads the tally
+ * only when the progress bar asks for it.
+ *
+ * <p>With fixed shapes a step is the same launches every time, so it is captured once as a
+ * graph and replayed (one for full batches, one for the last partial batch). Everything that
+ * changes between steps lives in device memory, never in launch arguments: the batch index
+ * (which rows to gather, which hyperparameter row to apply) and the step counter (which dropout
+ * mask to draw) are advanced by the step's last kernel, and the optimizer's per-step
+ * hyperparameters are a table uploaded once per epoch.
+ *
+ * <p>Step of a Dense layer, forward: {@code Y = act(X W + b)} in one gemm with the epilogue,
+ * {@code z} kept when the activation's derivative needs it; backward: {@code dZ = dY act'(z)},
+ * {@code dW = X^T dZ} with {@code db = colsum(dZ)} in the same gemm, {@code dX = dZ W^T} only when
+ * a layer below has parameters. A softmax output under a cross-entropy loss is fused as on the
+ * CPU: the loss reads the logits and writes dLoss/dlogits.
+ */
+public final class ResidentTrainer implements AutoCloseable {
+  /** One layer of the stack, in model order. Offsets index the model's flat parameters. */
+  public record LayerSpec(Kind kind, int width, long kernelOffset, long biasOffset,
+      Activation activation, float rate, int index) {
+    public enum Kind { DENSE, DROPOUT, ACTIVATION }
+
+    public static LayerSpec dense(int units, long kernelOffset, long biasOffset, Activation act) {
+      return new LayerSpec(Kind.DENSE, units, kernelOffset, biasOffset, act, 0f, -1);
+    }
+
+    public static LayerSpec dropout(float rate, int layerIndex) {
+      return new LayerSpec(Kind.DROPOUT, -1, -1, -1, Activation.LINEAR, rate, layerIndex);
+    }
+
+    public static LayerSpec activation(Activation act) {
+      return new LayerSpec(Kind.ACTIVATION, -1, -1, -1, act, 0f, -1);
+    }
+  }
+
+  /** The softmax cross-entropy loss: labels are class indices (sparse) or distributions. */
+  public record LossSpec(boolean sparse, boolean fromLogits, float labelSmoothing) {}
+
+  /** Running totals of an epoch: samples seen, summed row losses, argmax hits. */
+  public record Tally(long samples, double lossSum, long correct) {
+    public double meanLoss() {
+      return samples == 0 ? 0 : lossSum / samples;
+    }
+
+    public double accuracy() {
+      return samples == 0 ? 0 : (double) correct / samples;
+    }
+  }
+
+  /** Called when the host wants the figures (progress bar, batch callbacks). */
+  public interface Progress {
+    void at(int stepsDone, Tally tally);
+  }
+
+  private final DeviceOps ops;
+  private final DeviceArena arena;
+  private final List<LayerSpec> layers;
+  private final int[] widthIn, widthOut; // per layer, features per sample
+  private final int features, classes;
+  private final LossSpec loss;
+  private final boolean fusedSoftmax; // the last Dense's softmax folded into the loss
+  private final int firstParamLayer;
+  private final Optimizer.DeviceStep step;
+  private final long dropoutSeed;
+  private final int precision;
+  private final long paramCount;
+  // device state
+  private final long params, grads, slot0, slot1, slot2, lambScratch;
+  private final long counters; // int32 batch index at +0, u64 step at +8
+  private final long lossSum, correctSum; // double, u64
+  private long trainX, trainY, order, keys, sorted, sortTemp, sortTempBytes, hpTable;
+  private int trainRows = -1, hpRows;
+  private final List<StepPlan> plans = new ArrayList<>();
+  // host staging
+  private final LongPointer counterHost = new LongPointer(2);
+  private final DoublePointer lossHost = new DoublePointer(1);
+  private final LongPointer correctHost = new LongPointer(1);
+  private boolean closed;
+
+  /**
+   * Uploads the parameters ({@code params}, flat) and the optimizer slots. {@code precision} is
+   * NABLA_GEMM_FP32 (0) or NABLA_GEMM_TF32 (1).
+   */
+  public ResidentTrainer(DeviceOps ops, List<LayerSpec> layers, int features, int classes,
+      LossSpec loss, Tensor params, Optimizer.DeviceStep step, long dropoutSeed, int precision) {
+    this.ops = ops;
+    this.arena = new DeviceArena(ops);
+    this.layers = List.copyOf(layers);
+    this.features = features;
+    this.classes = classes;
+    this.loss = loss;
+    this.step = step;
+    this.dropoutSeed = dropoutSeed;
+    this.precision = precision;
+    this.paramCount = params.size();
+    int n = layers.size();
+    widthIn = new int[n];
+    widthOut = new int[n];
+    int w = features, first = n;
+    LayerSpec lastDense = null;
+    for (int i = 0; i < n; i++) {
+      LayerSpec l = layers.get(i);
+      widthIn[i] = w;
+      if (l.kind() == LayerSpec.Kind.DENSE) {
+        w = l.width();
+        first = Math.min(first, i);
+        lastDense = l;
+      }
+      widthOut[i] = w;
+    }
+    if (w != classes) {
+      throw new IllegalArgumentException("the model ends with " + w + " features but the labels "
+          + "have " + classes + " classes");
+    }
+    this.firstParamLayer = first;
+    if (lastDense == null) {
+      throw new IllegalArgumentException("the device trainer needs at least one Dense layer");
+    }
+    // as the CPU graph does: a final softmax (Dense's or an Activation layer's) under a
+    // probabilities cross-entropy is computed from the logits, its Jacobian folded into the loss
+    this.fusedSoftmax = !loss.fromLogits() && n > 0
+        && layers.get(n - 1).activation() == Activation.SOFTMAX
+        && layers.get(n - 1).kind() != LayerSpec.Kind.DROPOUT;
+    try {
+      this.params = arena.allocFloats(paramCount);
+      this.grads = arena.allocFloats(paramCount);
+      Tensor[] s = step.slots();
+      this.slot0 = s.length > 0 ? arena.allocFloats(paramCount) : 0;
+      this.slot1 = s.length > 1 ? arena.allocFloats(paramCount) : 0;
+      this.slot2 = s.length > 2 ? arena.allocFloats(paramCount) : 0;
+      this.lambScratch = step.rule() == OptimizerRule.LAMB
+          ? arena.alloc(2L * step.segmentEnds().length * Double.BYTES) : 0;
+      this.counters = arena.alloc(16);
+      this.lossSum = arena.alloc(8);
+      this.correctSum = arena.alloc(8);
+      ops.upload(this.params, params.pointer(), paramCount * Float.BYTES);
+      long[] slotAddr = {slot0, slot1, slot2};
+      for (int k = 0; k < s.length; k++) {
+        ops.upload(slotAddr[k], s[k].pointer(), paramCount * Float.BYTES);
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Bytes of device memory this trainer holds. */
+  public long deviceBytes() {
+    return arena.reservedBytes();
+  }
+
+  /** Uploads the first {@code rows} samples of x (rows, features) and y once for all epochs. */
+  public void uploadTrainingSet(Tensor x, Tensor y, int rows) {
+    if (trainRows >= 0) {
+      throw new IllegalStateException("the training set is already on the device");
+    }
+    long labelWidth = loss.sparse() ? 1 : classes;
+    if (x.size() < (long) rows * features || y.size() < rows * labelWidth) {
+      throw new IllegalArgumentException("training set smaller than " + rows + " samples");
+    }
+    trainX = arena.allocFloats((long) rows * features);
+    trainY = arena.allocFloats(rows * labelWidth);
+    order = arena.alloc(4L * rows);
+    keys = arena.alloc(8L * rows);
+    sorted = arena.alloc(8L * rows);
+    sortTempBytes = ops.shuffleScratchBytes(rows);
+    sortTemp = arena.alloc(sortTempBytes);
+    ops.upload(trainX, x.pointer(), (long) rows * features * Float.BYTES);
+    ops.upload(trainY, y.pointer(), rows * labelWidth * Float.BYTES);
+    trainRows = rows;
+  }
+
+  /**
+   * One epoch over the uploaded set in batches of {@code batchSize}: visits samples in the
+   * shuffled order of (shuffleSeed, epoch) or in order, takes the optimizer's steps, and calls
+   * {@code progress} every {@code reportEvery} steps (0: never) and after the last.
+   */
+  public Tally epoch(long epoch, boolean shuffle, long shuffleSeed, int batchSize,
+      Optimizer optimizer, int reportEvery, Progress progress) {
+    if (trainRows < 0) {
+      throw new IllegalStateException("upload the training set before training");
+    }
+    int steps = (trainRows + batchSize - 1) / batchSize;
+    long firstStep = optimizer.steps(); // the dropout masks' step of this epoch's first batch
+    float[] table = new float[16 * steps];
+    optimizer.takeDeviceSteps(table, steps);
+    if (steps > hpRows) {
+      hpTable = arena.allocFloats(16L * steps);
+      hpRows = steps;
+    }
+    try (FloatPointer t = new FloatPointer(table)) {
+      ops.upload(hpTable, t, table.length * (long) Float.BYTES);
+    }
+    counterHost.put(0, 0L).put(1, firstStep);
+    ops.upload(counters, counterHost, 16);
+    ops.zero(lossSum, 8);
+    ops.zero(correctSum, 8);
+    if (shuffle) {
+      ops.shuffleOrder(trainRows, shuffleSeed, epoch, keys, sorted, order, sortTemp,
+          sortTempBytes);
+    } else {
+      try (IntPointer identity = new IntPointer(trainRows)) {
+        for (int i = 0; i < trainRows; i++) {
+          identity.put(i, i);
+        }
+        ops.upload(order, identity, 4L * trainRows);
+      }
+    }
+    int full = Math.min(batchSize, trainRows), last = trainRows - (steps - 1) * batchSize;
+    StepPlan fullPlan = plan(full, batchSize), lastPlan = plan(last, batchSize);
+    for (int s = 0; s < steps; s++) {
+      (s == steps - 1 ? lastPlan : fullPlan).run();
+      boolean report = s == steps - 1 || reportEvery > 0 && (s + 1) % reportEvery == 0;
+      if (report && progress != null) {
+        progress.at(s + 1, tally(Math.min((long) (s + 1) * batchSize, trainRows)));
+      }
+    }
+    return tally(trainRows);
+  }
+
+  /** Reads the device's running loss and hit counts (waits for the stream). */
+  private Tally tally(long samples) {
+    ops.download(lossHost, lossSum, 8);
+    ops.download(correctHost, correctSum, 8);
+    return new Tally(samples, lossHost.get(), correctHost.get());
+  }
+
+  /** Copies the device's parameters and optimizer slots back into the host buffers. */
+  public void downloadState(Tensor hostParams) {
+    ops.download(hostParams.pointer(), params, paramCount * Float.BYTES);
+    Tensor[] s = step.slots();
+    long[] slotAddr = {slot0, slot1, slot2};
+    for (int k = 0; k < s.length; k++) {
+      ops.download(s[k].pointer(), slotAddr[k], paramCount * Float.BYTES);
+    }
+  }
+
+  /** The parameters' gradients of the last step, for tests. */
+  public void downloadGradients(Tensor hostGrads) {
+    ops.download(hostGrads.pointer(), grads, paramCount * Float.BYTES);
+  }
+
+  private StepPlan plan(int rows, int stride) {
+    for (StepPlan p : plans) {
+      if (p.rows == rows && p.stride == stride) {
+        return p;
+      }
+    }
+    StepPlan p = new StepPlan(rows, stride);
+    plans.add(p);
+    return p;
+  }
+
+  /** The buffers and the captured graph of a training step at one batch size. */
+  private final class StepPlan {
+    final int rows, stride;
+    final long x, y;
+    final long[] out, z, dOut;
+    DeviceOps.Graph graph;
+
+    StepPlan(int rows, int stride) {
+      this.rows = rows;
+      this.stride = stride;
+      int n = layers.size();
+      x = arena.allocFloats((long) rows * features);
+      y = arena.allocFloats((long) rows * (loss.sparse() ? 1 : classes));
+      out = new long[n];
+      z = new long[n];
+      dOut = new long[n];
+      for (int i = 0; i < n; i++) {
+        LayerSpec l = layers.get(i);
+        long size = (long) rows * widthOut[i];
+        out[i] = arena.allocFloats(size);
+        dOut[i] = arena.allocFloats(size);
+        boolean keepZ = l.kind() == LayerSpec.Kind.DENSE && l.activation() != Activation.LINEAR
+            && !(fusedSoftmax && i == n - 1);
+        z[i] = keepZ ? arena.allocFloats(size) : 0;
+      }
+    }
+
+    void run() {
+      if (graph == null) {
+        ops.beginCapture();
+        try {
+          record();
+        } finally {
+          graph = ops.endCapture();
+        }
+      }
+      graph.run();
+    }
+
+    private long input(int i) {
+      return i == 0 ? x : out[i - 1];
+    }
+
+    /** The launches of one step, in order (recorded once, replayed every step). */
+    private void record() {
+      int n = layers.size();
+      ops.gatherRows(trainX, features, order, counters, 0, stride, rows, x);
+      ops.gatherRows(trainY, loss.sparse() ? 1 : classes, order, counters, 0, stride, rows, y);
+      // a fused final Activation("softmax") layer is skipped: the loss reads its input
+      int top = fusedSoftmax && layers.get(n - 1).kind() == LayerSpec.Kind.ACTIVATION ? n - 1 : n;
+      for (int i = 0; i < top; i++) {
+        forward(i);
+      }
+      boolean fromLogits = loss.fromLogits() || fusedSoftmax;
+      ops.softmaxXent(out[top - 1], y, 0, dOut[top - 1], rows, classes, loss.sparse(),
+          fromLogits, loss.labelSmoothing(), 1f / rows, lossSum, correctSum);
+      for (int i = top - 1; i >= 0; i--) {
+        backward(i);
+      }
+      ops.optimizerStepTable(step.rule().ordinal(), hpTable, counters, params, grads, slot0,
+          slot1, slot2, step.segmentEnds(), step.gscale(), step.wd(), step.clipValue(),
+          lambScratch);
+      ops.advance(counters, counters + 8);
+    }
+
+    private void forward(int i) {
+      LayerSpec l = layers.get(i);
+      long in = input(i);
+      int wi = widthIn[i], wo = widthOut[i];
+      int act = l.activation().ordinal();
+      switch (l.kind()) {
+        case DENSE: {
+          long w = params + 4 * l.kernelOffset();
+          long b = l.biasOffset() < 0 ? 0 : params + 4 * l.biasOffset();
+          if (l.activation() == Activation.LINEAR || fusedSoftmax && i == layers.size() - 1) {
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], b, 0,
+                Activation.LINEAR.ordinal(), 0f, 0, precision);
+          } else if (l.activation() == Activation.SOFTMAX) {
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i], b, 0,
+                Activation.LINEAR.ordinal(), 0f, 0, precision);
+            ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, act, 0f);
+          } else {
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], b, z[i], act,
+                Activation.LEAKY_RELU_SLOPE, 0, precision);
+          }
+          break;
+        }
+        case DROPOUT:
+          ops.dropout(in, out[i], (long) rows * wo, dropoutSeed, 0, counters + 8, l.index(),
+              Philox.threshold(l.rate()), 1f / (1f - l.rate()));
+          break;
+        case ACTIVATION:
+          ops.biasActForward(in, 0, in, out[i], rows, wo, act, Activation.LEAKY_RELU_SLOPE);
+          break;
+        default:
+          throw new IllegalStateException(l.kind().toString());
+      }
+    }
+
+    private void backward(int i) {
+      LayerSpec l = layers.get(i);
+      long in = input(i), g = dOut[i];
+      boolean needDx = i > firstParamLayer;
+      long dIn = i > 0 ? dOut[i - 1] : 0;
+      int wi = widthIn[i], wo = widthOut[i];
+      int act = l.activation().ordinal();
+      switch (l.kind()) {
+        case DENSE: {
+          boolean fused = fusedSoftmax && i == layers.size() - 1;
+          if (!fused && l.activation() != Activation.LINEAR) {
+            ops.actBackward(z[i], out[i], g, g, rows, wo, act, Activation.LEAKY_RELU_SLOPE);
+          }
+          long dw = grads + 4 * l.kernelOffset();
+          long db = l.biasOffset() < 0 ? 0 : grads + 4 * l.biasOffset();
+          ops.gemm(true, false, wi, wo, rows, 1f, in, g, 0f, dw, 0, 0,
+              Activation.LINEAR.ordinal(), 0f, db, precision);
+          if (needDx) {
+            long w = params + 4 * l.kernelOffset();
+            ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dIn, 0, 0,
+                Activation.LINEAR.ordinal(), 0f, 0, precision);
+          }
+          break;
+        }
+        case DROPOUT:
+          if (needDx) {
+            ops.dropout(g, dIn, (long) rows * wo, dropoutSeed, 0, counters + 8, l.index(),
+                Philox.threshold(l.rate()), 1f / (1f - l.rate()));
+          }
+          break;
+        case ACTIVATION:
+          if (needDx) {
+            ops.actBackward(in, out[i], g, dIn, rows, wo, act, Activation.LEAKY_RELU_SLOPE);
+          }
+          break;
+        default:
+          throw new IllegalStateException(l.kind().toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (StepPlan p : plans) {
+      if (p.graph != null) {
+        p.graph.close();
+      }
+    }
+    plans.clear();
+    arena.close();
+    counterHost.close();
+    lossHost.close();
+    correctHost.close();
+  }
+}
