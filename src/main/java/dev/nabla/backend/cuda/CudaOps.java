@@ -52,17 +52,6 @@ public final class CudaOps implements DeviceOps {
     }
   }
 
-  /** A Pointer at a raw device address (never freed through it). */
-  static Pointer at(long address, long bytes) {
-    return new Pointer() {
-      {
-        this.address = address;
-        this.limit = bytes;
-        this.capacity = bytes;
-      }
-    };
-  }
-
   @Override
   public long malloc(long bytes) {
     try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
@@ -78,27 +67,27 @@ public final class CudaOps implements DeviceOps {
   @Override
   public void free(long address) {
     if (address != 0) {
-      check(cudaFree(at(address, 0)), "cudaFree");
+      check(cudaFree(Addresses.bytes(address, 0)), "cudaFree");
     }
   }
 
   @Override
   public void upload(long dst, Pointer src, long bytes) {
-    check(cudaMemcpyAsync(at(dst, bytes), src, bytes, cudaMemcpyHostToDevice, stream),
+    check(cudaMemcpyAsync(Addresses.bytes(dst, bytes), src, bytes, cudaMemcpyHostToDevice, stream),
         "cudaMemcpy host to device");
     synchronize();
   }
 
   @Override
   public void download(Pointer dst, long src, long bytes) {
-    check(cudaMemcpyAsync(dst, at(src, bytes), bytes, cudaMemcpyDeviceToHost, stream),
+    check(cudaMemcpyAsync(dst, Addresses.bytes(src, bytes), bytes, cudaMemcpyDeviceToHost, stream),
         "cudaMemcpy device to host");
     synchronize();
   }
 
   @Override
   public void zero(long dst, long bytes) {
-    check(cudaMemsetAsync(at(dst, bytes), 0, bytes, stream), "cudaMemsetAsync");
+    check(cudaMemsetAsync(Addresses.bytes(dst, bytes), 0, bytes, stream), "cudaMemsetAsync");
   }
 
   @Override

@@ -1,0 +1,151 @@
+package dev.nabla.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.Tensor;
+import dev.nabla.callbacks.History;
+import dev.nabla.nn.FitOptions;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.layers.Activation;
+import dev.nabla.nn.layers.Dense;
+import dev.nabla.nn.layers.Dropout;
+import dev.nabla.nn.layers.Flatten;
+import dev.nabla.nn.layers.Layer;
+import dev.nabla.backend.Backends;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device-resident trainer, run on the host emulation of the device ops, against the host
+ * graph: same model, seed and data must give the same weights, losses and accuracies. This checks
+ * the trainer's step (buffers, launch order, gradients, fused softmax, dropout steps, shuffled
+ * gather, hyperparameter table, partial last batch) and that every per-step value reaches a
+ * replayed capture through memory. The kernels themselves are checked on a GPU by CudaKernelsTest.
+ */
+class ResidentTrainerTest {
+  /** Host kernels in both runs: the results agree to float rounding of identical operations. */
+  private static final float TOL = 1e-6f;
+
+  private static Tensor[] data(int n, int features, int classes, boolean sparse, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * features];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextDouble(-1, 1);
+    }
+    float[] y = new float[sparse ? n : n * classes];
+    for (int i = 0; i < n; i++) {
+      int c = r.nextInt(classes);
+      if (sparse) {
+        y[i] = c;
+      } else {
+        y[i * classes + c] = 1f;
+      }
+    }
+    return new Tensor[] {Tensor.of(x, n, 4, 5), sparse ? Tensor.of(y, n) : Tensor.of(y, n, classes)};
+  }
+
+  /** Trains the same model on the host graph and on the host device; compares everything. */
+  private static void agree(Supplier<Layer[]> layers, String optimizer, String loss,
+      boolean sparse, FitOptions options) {
+    Tensor[] d = data(203, 20, 6, sparse, 11); // 203: the last batch is partial
+    History h1, h2;
+    float[] w1, w2;
+    try (Sequential host = new Sequential(layers.get()); Sequential dev = new Sequential(
+        layers.get()); HostOps ops = new HostOps()) {
+      for (Sequential m : List.of(host, dev)) {
+        m.setSeed(5);
+        m.setBackend(Backends.select("cpu", 1).backend());
+        m.compile(optimizer, loss, "accuracy");
+      }
+      dev.setDevice(ops);
+      h1 = host.fit(d[0], d[1], options);
+      h2 = dev.fit(d[0], d[1], options);
+      w1 = host.flatParameters().toFloatArray();
+      w2 = dev.flatParameters().toFloatArray();
+      assertTrue(ops.graphsCaptured >= 1, "the step was captured");
+      assertEquals(0, ops.liveBlocks(), "fit freed its device memory");
+      assertEquals(host.optimizer().steps(), dev.optimizer().steps(), "optimizer steps");
+    } finally {
+      d[0].close();
+      d[1].close();
+    }
+    float worst = 0;
+    for (int i = 0; i < w1.length; i++) {
+      worst = Math.max(worst, Math.abs(w1[i] - w2[i]));
+    }
+    assertTrue(worst <= TOL, "weights differ by " + worst);
+    for (String key : h1.history().keySet()) {
+      List<Float> a = h1.get(key), b = h2.get(key);
+      assertEquals(a.size(), b.size(), key);
+      for (int e = 0; e < a.size(); e++) {
+        assertEquals(a.get(e), b.get(e), 1e-5f, key + " at epoch " + e);
+      }
+    }
+  }
+
+  @Test
+  void seedNetworkWithAdamMatchesTheHostGraph() {
+    agree(() -> new Layer[] {new Flatten(4, 5), new Dense(16, "relu"), new Dropout(0.2),
+        new Dense(6, "softmax")}, "adam", "sparse_categorical_crossentropy", true,
+        new FitOptions().epochs(3).batchSize(32).verbose(0));
+  }
+
+  @Test
+  void unshuffledSgdWithValidationMatches() {
+    agree(() -> new Layer[] {new Flatten(4, 5), new Dense(12, "tanh"), new Dense(6, "softmax")},
+        "sgd", "sparse_categorical_crossentropy", true,
+        new FitOptions().epochs(2).batchSize(50).shuffle(false).validationSplit(0.2).verbose(0));
+  }
+
+  @Test
+  void oneHotLogitsAndActivationLayersMatch() {
+    agree(() -> new Layer[] {new Flatten(4, 5), new Dense(9), new Activation("gelu"),
+        new Dropout(0.3), new Dense(7, "sigmoid"), new Dense(6)}, "rmsprop",
+        "categorical_crossentropy", false, new FitOptions().epochs(2).batchSize(16).verbose(0));
+  }
+
+  @Test
+  void softmaxActivationLayerIsFusedAsOnTheHost() {
+    agree(() -> new Layer[] {new Flatten(4, 5), new Dense(8, "leaky_relu"), new Dense(6),
+        new Activation("softmax")}, "nadam", "categorical_crossentropy", false,
+        new FitOptions().epochs(2).batchSize(40).verbose(0));
+  }
+
+  @Test
+  void lambAndAdamwWithWeightDecayMatch() {
+    for (String opt : List.of("lamb", "adamw")) {
+      agree(() -> new Layer[] {new Flatten(4, 5), new Dense(10, "relu"), new Dense(6, "softmax")},
+          opt, "sparse_categorical_crossentropy", true,
+          new FitOptions().epochs(2).batchSize(64).verbose(0));
+    }
+  }
+
+  @Test
+  void whatTheDeviceCannotTrainIsRefusedByName() {
+    Tensor[] d = data(40, 20, 6, true, 3);
+    try (Sequential m = new Sequential(new Flatten(4, 5), new Dense(6, "softmax"));
+        HostOps ops = new HostOps()) {
+      m.setBackend(Backends.select("cpu", 1).backend());
+      m.compile("adam", "sparse_categorical_crossentropy", "accuracy", "mae");
+      m.setDevice(ops);
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+          () -> m.fit(d[0], d[1], new FitOptions().epochs(1).verbose(0)));
+      assertTrue(e.getMessage().contains("metric mae") && e.getMessage().contains("--device cpu"),
+          e.getMessage());
+      m.compile(dev.nabla.optimizers.Optimizers.get("adam", Map.of("clipnorm", 1.0)),
+          dev.nabla.losses.Losses.get("sparse_categorical_crossentropy"), "accuracy");
+      e = assertThrows(UnsupportedOperationException.class,
+          () -> m.fit(d[0], d[1], new FitOptions().epochs(1).verbose(0)));
+      assertTrue(e.getMessage().contains("clipnorm"), e.getMessage());
+      assertEquals(0, ops.liveBlocks(), "a refused fit leaves no device memory behind");
+    } finally {
+      d[0].close();
+      d[1].close();
+    }
+  }
+}
