@@ -32,6 +32,11 @@ public final class CudaOps implements DeviceOps {
     this.description = description;
   }
 
+  /** The stream every launch goes to (for events and cuBLAS in the benchmarks). */
+  CUstream_st stream() {
+    return stream;
+  }
+
   @Override
   public String describe() {
     return description;
