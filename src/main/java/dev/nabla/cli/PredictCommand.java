@@ -4,9 +4,6 @@ import dev.nabla.Tensor;
 import dev.nabla.backend.Backends;
 import dev.nabla.data.Idx;
 import dev.nabla.nn.Sequential;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -14,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,7 +53,7 @@ final class PredictCommand implements Callable<Integer> {
       float[] pixels;
       int n;
       if (input.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-        pixels = png(input, shape[0], shape[1], out);
+        pixels = PngInput.read(input, shape[0], shape[1], out);
         n = 1;
       } else {
         Idx.Array a = Idx.read(input);
@@ -86,33 +82,5 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private static float[] png(Path file, int rows, int cols, PrintWriter out) throws IOException {
-    BufferedImage img = ImageIO.read(file.toFile());
-    if (img == null) {
-      throw new IOException(file + ": not a readable PNG image");
-    }
-    BufferedImage gray = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
-    Graphics2D g = gray.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
-        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(img, 0, 0, cols, rows, null);
-    g.dispose();
-    float[] v = new float[rows * cols];
-    double mean = 0;
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        v[r * cols + c] = (gray.getRaster().getSample(c, r, 0) & 0xFF) / 255f;
-        mean += v[r * cols + c];
-      }
-    }
-    if (mean / v.length > 0.5) {
-      out.println("(light background: inverted, as the model saw white-on-black digits)");
-      for (int i = 0; i < v.length; i++) {
-        v[i] = 1f - v[i];
-      }
-    }
-    return v;
   }
 }
