@@ -151,14 +151,20 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
 // 32 different banks (pitch mod 32 = 8, t in 0..3, g in 0..7).
 
 __device__ __forceinline__ uint32_t to_tf32(float x) {
+#ifdef NABLA_CUDA_EMULATION  // the tests' CPU emulator (native/emu)
+  return nabla_emu::to_tf32(x);
+#else
   uint32_t r;
   asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
   return r;
+#endif
 }
 
 __device__ __forceinline__ void mma_tf32(float (&d)[4], const uint32_t (&a)[4],
                                          const uint32_t (&b)[2]) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+#ifdef NABLA_CUDA_EMULATION
+  nabla_emu::mma_tf32(d, a, b);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   asm volatile(
       "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
       "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
@@ -256,14 +262,11 @@ int launch_tf32(bool ta, bool tb, int m, int n, int k, const float *A, const flo
   return (int)cudaGetLastError();
 }
 
-int sm_count() {
-  static int count = 0;
-  if (count == 0) {
-    int dev = 0;
-    cudaGetDevice(&dev);
-    if (cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
-      count = 1;
-  }
+int sm_count() {  // of the current device (a microsecond; a captured graph asks once)
+  int dev = 0, count = 1;
+  cudaGetDevice(&dev);
+  if (cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+    count = 1;
   return count;
 }
 

@@ -24,7 +24,7 @@ import org.bytedeco.openblas.global.openblas;
  * argument values they had, not run, and replayed as recorded. A trainer that passed a per-step
  * value as an argument instead of through memory would replay a stale one here too.
  */
-final class HostOps implements DeviceOps {
+class HostOps implements DeviceOps {
   private final Map<Long, Pointer> blocks = new HashMap<>();
   private List<Runnable> recording;
   int graphsCaptured, launches;
@@ -35,7 +35,7 @@ final class HostOps implements DeviceOps {
     return "host emulation of the device ops (tests)";
   }
 
-  private void exec(Runnable kernel) {
+  void exec(Runnable kernel) {
     if (recording != null) {
       recording.add(kernel);
     } else {

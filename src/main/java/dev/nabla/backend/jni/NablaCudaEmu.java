@@ -1,0 +1,75 @@
+package dev.nabla.backend.jni;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The CUDA kernels' C API run by the CPU emulator (libnabla_cuda_emu, built from native/cuda by
+ * g++ with native/emu; include/nabla/cuda_emu.h maps these names to its nabla_emu_ symbols).
+ * For tests on machines without a GPU: "device" pointers are host addresses. Same methods as
+ * {@link NablaCuda}.
+ */
+@Platform(include = "nabla/cuda_emu.h", link = "nabla_cuda_emu")
+public final class NablaCudaEmu {
+  static {
+    Loader.load();
+  }
+
+  private NablaCudaEmu() {}
+
+  /** The emulated device's SM count, which steers the gemm's tile choice. */
+  public static native void nabla_emu_set_sm_count(int n);
+
+  // ---- kernels: arguments as in cuda_kernels.h; pointers are device addresses ----
+
+  public static native int nabla_cuda_gemm(int transA, int transB, long m, long n, long k,
+      float alpha, @Cast("const float*") long a, @Cast("const float*") long b, float beta,
+      @Cast("float*") long c, @Cast("const float*") long bias, @Cast("float*") long z, int act,
+      float actAlpha, @Cast("float*") long db, int precision, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_bias_act_forward(@Cast("const float*") long x,
+      @Cast("const float*") long bias, @Cast("float*") long z, @Cast("float*") long y, long rows,
+      long cols, int act, float alpha, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_act_backward(@Cast("const float*") long z,
+      @Cast("const float*") long y, @Cast("const float*") long dy, @Cast("float*") long dz,
+      long rows, long cols, int act, float alpha, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_bias_grad(@Cast("const float*") long dz,
+      @Cast("float*") long db, long rows, long cols, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_softmax_xent(@Cast("const float*") long pred,
+      @Cast("const float*") long labels, @Cast("float*") long rowLoss, @Cast("float*") long grad,
+      long rows, long cols, int sparse, int fromLogits, float labelSmoothing, float gradScale,
+      @Cast("double*") long lossSum, @Cast("unsigned long long*") long correctSum,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_dropout(@Cast("const float*") long x, @Cast("float*") long y,
+      long n, @Cast("uint64_t") long seed, @Cast("uint64_t") long step,
+      @Cast("const uint64_t*") long stepDev, @Cast("uint32_t") int streamId,
+      @Cast("uint32_t") int threshold, float scale, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_shuffle_order(long n, @Cast("uint64_t") long seed,
+      @Cast("uint64_t") long epoch, @Cast("uint64_t*") long keys, @Cast("uint64_t*") long sorted,
+      @Cast("int32_t*") long order, @Cast("void*") long temp, SizeTPointer tempBytes,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_gather_rows(@Cast("const float*") long src, long width,
+      @Cast("const int32_t*") long order, @Cast("const int32_t*") long batchDev, long base,
+      long stride, long rows, @Cast("float*") long dst, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_advance(@Cast("int32_t*") long batch,
+      @Cast("uint64_t*") long step, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_optimizer_step_table(int rule,
+      @Cast("const float*") long hpTable, @Cast("const int32_t*") long hpRow,
+      @Cast("float*") long w, @Cast("const float*") long g, @Cast("float*") long s0,
+      @Cast("float*") long s1, @Cast("float*") long s2, long nseg,
+      @Cast("const int64_t*") LongPointer segEnd, FloatPointer gscale, FloatPointer wd,
+      float decayLr, float clipvalue, @Cast("double*") long lambScratch,
+      @Cast("void*") long stream);
+}
