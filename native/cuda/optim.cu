@@ -17,6 +17,7 @@ struct SegTable {
   int64_t end[NABLA_CUDA_MAX_SEGMENTS];
   float gscale[NABLA_CUDA_MAX_SEGMENTS];
   float wd[NABLA_CUDA_MAX_SEGMENTS];
+  const float *gscale_dev;  // when not null, the segments' scales live here (device clipnorm)
   int n;
 };
 
@@ -32,7 +33,7 @@ __device__ __forceinline__ int segment_of(const SegTable &t, int64_t i) {
 // The gradient after scale and clip; applies weight decay to w in place.
 __device__ __forceinline__ float prepare(float *w, const float *g, int64_t i, const SegTable &t,
                                          int s, float decay_lr, float clipvalue) {
-  float gi = g[i] * t.gscale[s];
+  float gi = g[i] * (t.gscale_dev ? t.gscale_dev[s] : t.gscale[s]);
   if (clipvalue > 0.0f) gi = fminf(fmaxf(gi, -clipvalue), clipvalue);
   const float d = t.wd[s];
   if (d != 0.0f) w[i] = w[i] - w[i] * d * decay_lr;
@@ -195,6 +196,32 @@ __global__ void sum_squares(const float *x, int64_t n, SegTable t, double *out) 
   }
 }
 
+// Per-segment gradient factors from the segments' sums of squares, in the optimizer base
+// class's float arithmetic (dev.nabla.optimizers.Optimizer.setGradientScales): clipnorm per
+// variable, or global_clipnorm over all of them (NaN when the norm is not finite), times pre.
+// nseg <= 64 values: one thread.
+__global__ void clip_scales_kernel(const double *sums, int nseg, float pre, float clipnorm,
+                                   float global_clipnorm, float *gscale) {
+  double total = 0.0;
+  for (int s = 0; s < nseg; s++) {
+    float scale = pre;
+    if (clipnorm > 0.0f) {
+      const float norm = (float)sqrt(sums[s]) * pre;
+      const float mx = norm != norm ? norm : fmaxf(norm, clipnorm);  // Java's max keeps NaN
+      scale = pre * (clipnorm / mx);
+    }
+    gscale[s] = scale;
+    total += sums[s];
+  }
+  if (global_clipnorm > 0.0f) {
+    const float norm = (float)sqrt(total) * pre;
+    const float inv = 1.0f / norm, cap = 1.0f / global_clipnorm;
+    const float mn = inv != inv ? inv : fminf(inv, cap);  // Java's min keeps NaN
+    const float scale = __fadd_rn(__fmul_rn(global_clipnorm, mn), norm - norm);
+    for (int s = 0; s < nseg; s++) gscale[s] = __fmul_rn(pre, scale);
+  }
+}
+
 __global__ void axpy_kernel(float *y, const float *x, float a, int64_t n) {
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
@@ -220,6 +247,7 @@ inline int table(SegTable *t, int64_t nseg, const int64_t *end, const float *gsc
                  const float *wd) {
   if (nseg < 1 || nseg > NABLA_CUDA_MAX_SEGMENTS) return (int)cudaErrorInvalidValue;
   t->n = (int)nseg;
+  t->gscale_dev = nullptr;
   for (int64_t s = 0; s < nseg; s++) {
     t->end[s] = end[s];
     t->gscale[s] = gscale ? gscale[s] : 1.0f;
@@ -230,10 +258,12 @@ inline int table(SegTable *t, int64_t nseg, const int64_t *end, const float *gsc
 
 int step(int rule, const float *hp_host, const float *hp_table, const int32_t *hp_row, float *w,
          const float *g, float *s0, float *s1, float *s2, int64_t nseg,
-         const int64_t *seg_end_host, const float *gscale_host, const float *wd_host,
-         float decay_lr, float clipvalue, double *lamb_scratch, void *stream) {
+         const int64_t *seg_end_host, const float *gscale_host, const float *gscale_dev,
+         const float *wd_host, float decay_lr, float clipvalue, double *lamb_scratch,
+         void *stream) {
   SegTable t;
   if (int err = table(&t, nseg, seg_end_host, gscale_host, wd_host)) return err;
+  t.gscale_dev = gscale_dev;
   Hyper hp = {};
   if (hp_host)
     for (int k = 0; k < 16; k++) hp.v[k] = hp_host[k];
@@ -262,19 +292,28 @@ extern "C" int nabla_cuda_optimizer_step(int rule, const float *hp_host, float *
                                          double *lamb_scratch, void *stream) {
   if (!hp_host) return (int)cudaErrorInvalidValue;
   return step(rule, hp_host, nullptr, nullptr, w, g, s0, s1, s2, nseg, seg_end_host, gscale_host,
-              wd_host, decay_lr, clipvalue, lamb_scratch, stream);
+              nullptr, wd_host, decay_lr, clipvalue, lamb_scratch, stream);
 }
 
 extern "C" int nabla_cuda_optimizer_step_table(int rule, const float *hp_table,
                                                const int32_t *hp_row, float *w, const float *g,
                                                float *s0, float *s1, float *s2, int64_t nseg,
                                                const int64_t *seg_end_host,
-                                               const float *gscale_host, const float *wd_host,
-                                               float decay_lr, float clipvalue,
-                                               double *lamb_scratch, void *stream) {
+                                               const float *gscale_host, const float *gscale_dev,
+                                               const float *wd_host, float decay_lr,
+                                               float clipvalue, double *lamb_scratch,
+                                               void *stream) {
   if (!hp_table || !hp_row) return (int)cudaErrorInvalidValue;
   return step(rule, nullptr, hp_table, hp_row, w, g, s0, s1, s2, nseg, seg_end_host, gscale_host,
-              wd_host, decay_lr, clipvalue, lamb_scratch, stream);
+              gscale_dev, wd_host, decay_lr, clipvalue, lamb_scratch, stream);
+}
+
+extern "C" int nabla_cuda_clip_scales(const double *sums, int64_t nseg, float pre, float clipnorm,
+                                      float global_clipnorm, float *gscale, void *stream) {
+  if (nseg < 1 || nseg > NABLA_CUDA_MAX_SEGMENTS) return (int)cudaErrorInvalidValue;
+  clip_scales_kernel<<<1, 1, 0, (cudaStream_t)stream>>>(sums, (int)nseg, pre, clipnorm,
+                                                        global_clipnorm, gscale);
+  return (int)cudaGetLastError();
 }
 
 extern "C" int nabla_cuda_segment_sum_squares(const float *x, int64_t nseg,

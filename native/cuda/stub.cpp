@@ -95,6 +95,11 @@ extern "C" int nabla_cuda_advance(int32_t *, uint64_t *, void *) { return kNotBu
 extern "C" int nabla_cuda_optimizer_step_table(int, const float *, const int32_t *, float *,
                                                const float *, float *, float *, float *, int64_t,
                                                const int64_t *, const float *, const float *,
-                                               float, float, double *, void *) {
+                                               const float *, float, float, double *, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_clip_scales(const double *, int64_t, float, float, float, float *,
+                                      void *) {
   return kNotBuilt;
 }

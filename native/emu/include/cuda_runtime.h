@@ -104,6 +104,11 @@ inline T atomicAdd(T *p, T v) {
   return old;
 }
 
+/* Round-to-nearest float ops that a compiler may not fuse (the emulator builds with
+   -ffp-contract=off, so plain operators are exactly that). */
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+
 inline cudaError_t cudaGetLastError() { return cudaSuccess; }
 inline const char *cudaGetErrorString(cudaError_t) { return "emulated CUDA error"; }
 inline cudaError_t cudaGetDevice(int *d) { *d = 0; return cudaSuccess; }

@@ -16,6 +16,7 @@
 #define nabla_cuda_advance nabla_emu_advance
 #define nabla_cuda_optimizer_step nabla_emu_optimizer_step
 #define nabla_cuda_optimizer_step_table nabla_emu_optimizer_step_table
+#define nabla_cuda_clip_scales nabla_emu_clip_scales
 #define nabla_cuda_segment_sum_squares nabla_emu_segment_sum_squares
 #define nabla_cuda_axpy nabla_emu_axpy
 #define nabla_cuda_ema_update nabla_emu_ema_update

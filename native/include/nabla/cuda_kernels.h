@@ -119,13 +119,22 @@ int nabla_cuda_advance(int32_t *batch, uint64_t *step, void *stream);
 
 /* nabla_cuda_optimizer_step with the hyperparameters read on the device from row *hp_row of
    hp_table (rows of 16 floats), so a captured graph applies each step's values. A row's float 15
-   is that step's weight-decay learning rate (decay_lr is then ignored). */
+   is that step's weight-decay learning rate (decay_lr is then ignored). gscale_dev (device,
+   may be NULL) replaces gscale_host with factors computed on the device. */
 int nabla_cuda_optimizer_step_table(int rule, const float *hp_table, const int32_t *hp_row,
                                     float *w, const float *g, float *s0, float *s1, float *s2,
                                     int64_t nseg, const int64_t *seg_end_host,
-                                    const float *gscale_host, const float *wd_host,
-                                    float decay_lr, float clipvalue, double *lamb_scratch,
-                                    void *stream);
+                                    const float *gscale_host, const float *gscale_dev,
+                                    const float *wd_host, float decay_lr, float clipvalue,
+                                    double *lamb_scratch, void *stream);
+
+/* gscale (device, nseg floats) from the segments' sums of squares (device doubles, from
+   nabla_cuda_segment_sum_squares), as the optimizer base class computes them on the host:
+   clipnorm > 0: pre * clipnorm / max(norm, clipnorm), norm = sqrt(sum) * pre, per segment;
+   global_clipnorm > 0: pre * gc * min(1 / norm, 1 / gc), norm over all segments (NaN when not
+   finite); neither: pre. Pass the result as gscale_dev of nabla_cuda_optimizer_step_table. */
+int nabla_cuda_clip_scales(const double *sums, int64_t nseg, float pre, float clipnorm,
+                           float global_clipnorm, float *gscale, void *stream);
 
 #ifdef __cplusplus
 }

@@ -257,11 +257,16 @@ public abstract class Optimizer implements AutoCloseable {
    * scale. Options that need the host between steps are refused here, by name.
    */
   public record DeviceStep(OptimizerRule rule, Tensor[] slots, long[] segmentEnds, float[] wd,
-      float[] gscale, float clipValue) {}
+      float[] gscale, float clipValue, float pre, float clipnorm, float globalClipnorm) {
+    /** Whether the gradient factors depend on the gradients (computed on the device). */
+    public boolean clipsNorm() {
+      return clipnorm > 0 || globalClipnorm > 0;
+    }
+  }
 
   public DeviceStep deviceStep(Variable flat, List<Variable> parts) {
-    String option = clipnorm != null ? "clipnorm" : globalClipnorm != null ? "global_clipnorm"
-        : useEma ? "use_ema" : accumulationSteps != null ? "gradient_accumulation_steps" : null;
+    String option = useEma ? "use_ema"
+        : accumulationSteps != null ? "gradient_accumulation_steps" : null;
     if (option != null) {
       throw new UnsupportedOperationException(name + ": '" + option + "' is not supported by the "
           + "cuda device's resident training step yet (train with --device cpu)");
@@ -272,10 +277,12 @@ public abstract class Optimizer implements AutoCloseable {
     for (int s = 0; s < n; s++) {
       ends[s] = g.segments.end(s);
     }
+    float pre = lossScaleFactor == null ? 1f : 1f / lossScaleFactor;
     float[] gscale = new float[n];
-    java.util.Arrays.fill(gscale, lossScaleFactor == null ? 1f : 1f / lossScaleFactor);
+    java.util.Arrays.fill(gscale, pre);
     return new DeviceStep(rule, g.slots, ends, g.segments.wd.clone(), gscale,
-        clipvalue == null ? 0f : clipvalue);
+        clipvalue == null ? 0f : clipvalue, pre, clipnorm == null ? 0f : clipnorm,
+        globalClipnorm == null ? 0f : globalClipnorm);
   }
 
   /**

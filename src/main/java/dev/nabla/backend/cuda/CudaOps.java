@@ -209,8 +209,8 @@ public final class CudaOps implements DeviceOps {
 
   @Override
   public void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0,
-      long s1, long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue,
-      long lambScratch) {
+      long s1, long s2, long[] segEnd, float[] gscale, long gscaleDev, float[] wd,
+      float clipValue, long lambScratch) {
     int n = segEnd.length;
     if (segEndHost.capacity() < n) {
       segEndHost.close();
@@ -224,7 +224,23 @@ public final class CudaOps implements DeviceOps {
     gscaleHost.put(gscale, 0, n);
     wdHost.put(wd, 0, n);
     launched(NablaCuda.nabla_cuda_optimizer_step_table(rule, hpTable, hpRow, w, g, s0, s1, s2, n,
-        segEndHost, gscaleHost, wdHost, 0f, clipValue, lambScratch, st), "optimizer_step");
+        segEndHost, gscaleHost, gscaleDev, wdHost, 0f, clipValue, lambScratch, st),
+        "optimizer_step");
+  }
+
+  @Override
+  public void segmentSumSquares(long x, long[] segEnd, long out) {
+    try (LongPointer ends = new LongPointer(segEnd)) {
+      launched(NablaCuda.nabla_cuda_segment_sum_squares(x, segEnd.length, ends, out, st),
+          "segment_sum_squares");
+    }
+  }
+
+  @Override
+  public void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
+      long gscale) {
+    launched(NablaCuda.nabla_cuda_clip_scales(sums, nseg, pre, clipnorm, globalClipnorm, gscale,
+        st), "clip_scales");
   }
 
   @Override

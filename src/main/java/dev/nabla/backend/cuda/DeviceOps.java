@@ -77,8 +77,17 @@ public interface DeviceOps extends AutoCloseable {
 
   void advance(long batch, long step);
 
+  /** gscaleDev (0: use gscale) holds per-segment factors computed on the device. */
   void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0, long s1,
-      long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue, long lambScratch);
+      long s2, long[] segEnd, float[] gscale, long gscaleDev, float[] wd, float clipValue,
+      long lambScratch);
+
+  /** out (device doubles, one per segment) = each segment's sum of squares of x. */
+  void segmentSumSquares(long x, long[] segEnd, long out);
+
+  /** gscale (device floats) from the sums, as nabla_cuda_clip_scales. */
+  void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
+      long gscale);
 
   @Override
   void close();

@@ -213,7 +213,7 @@ public final class GpuBench {
     ops.zero(idx, 4);
     long[] ends = {n};
     float[] one = {1f}, zero = {0f};
-    double ms = timeMs(() -> ops.optimizerStepTable(4, table, idx, w, g, m, v, 0, ends, one, zero,
+    double ms = timeMs(() -> ops.optimizerStepTable(4, table, idx, w, g, m, v, 0, ends, one, 0, zero,
         0f, 0), 5);
     double bytes = 28.0 * n; // read w, g, m, v; write w, m, v
     double gbs = bytes / (ms * 1e-3) / 1e9;

@@ -84,6 +84,7 @@ public final class ResidentTrainer implements AutoCloseable {
   private final long paramCount;
   // device state
   private final long params, grads, slot0, slot1, slot2, lambScratch;
+  private final long clipSums, clipScales; // per-segment sums of squares and factors, or 0
   private final long counters; // int32 batch index at +0, u64 step at +8
   private final long lossSum, correctSum; // double, u64
   private long trainX, trainY, order, keys, sorted, sortTemp, sortTempBytes, hpTable;
@@ -148,6 +149,9 @@ public final class ResidentTrainer implements AutoCloseable {
       this.slot2 = s.length > 2 ? arena.allocFloats(paramCount) : 0;
       this.lambScratch = step.rule() == OptimizerRule.LAMB
           ? arena.alloc(2L * step.segmentEnds().length * Double.BYTES) : 0;
+      int segments = step.segmentEnds().length;
+      this.clipSums = step.clipsNorm() ? arena.alloc(8L * segments) : 0;
+      this.clipScales = step.clipsNorm() ? arena.alloc(4L * segments) : 0;
       this.counters = arena.alloc(16);
       this.lossSum = arena.alloc(8);
       this.correctSum = arena.alloc(8);
@@ -328,9 +332,14 @@ public final class ResidentTrainer implements AutoCloseable {
       for (int i = top - 1; i >= 0; i--) {
         backward(i);
       }
+      if (step.clipsNorm()) { // clipnorm / global_clipnorm: factors from this step's gradients
+        ops.segmentSumSquares(grads, step.segmentEnds(), clipSums);
+        ops.clipScales(clipSums, step.segmentEnds().length, step.pre(), step.clipnorm(),
+            step.globalClipnorm(), clipScales);
+      }
       ops.optimizerStepTable(step.rule().ordinal(), hpTable, counters, params, grads, slot0,
-          slot1, slot2, step.segmentEnds(), step.gscale(), step.wd(), step.clipValue(),
-          lambScratch);
+          slot1, slot2, step.segmentEnds(), step.gscale(), clipScales, step.wd(),
+          step.clipValue(), lambScratch);
       ops.advance(counters, counters + 8);
     }
 

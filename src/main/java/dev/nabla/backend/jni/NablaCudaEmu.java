@@ -69,7 +69,15 @@ public final class NablaCudaEmu {
       @Cast("const float*") long hpTable, @Cast("const int32_t*") long hpRow,
       @Cast("float*") long w, @Cast("const float*") long g, @Cast("float*") long s0,
       @Cast("float*") long s1, @Cast("float*") long s2, long nseg,
-      @Cast("const int64_t*") LongPointer segEnd, FloatPointer gscale, FloatPointer wd,
-      float decayLr, float clipvalue, @Cast("double*") long lambScratch,
+      @Cast("const int64_t*") LongPointer segEnd, FloatPointer gscale,
+      @Cast("const float*") long gscaleDev, FloatPointer wd, float decayLr, float clipvalue,
+      @Cast("double*") long lambScratch, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_segment_sum_squares(@Cast("const float*") long x, long nseg,
+      @Cast("const int64_t*") LongPointer segEnd, @Cast("double*") long out,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_clip_scales(@Cast("const double*") long sums, long nseg,
+      float pre, float clipnorm, float globalClipnorm, @Cast("float*") long gscale,
       @Cast("void*") long stream);
 }

@@ -403,14 +403,64 @@ abstract class CudaKernelChecks {
         ops.upload(row, r, 4);
       }
       long scratch = arena.alloc(16L * ends.length);
+      // odd rules read the factors from device memory (the clipnorm path), even ones from the table
+      long gscaleDev = rule.ordinal() % 2 == 1 ? up(gscale) : 0;
       ops.optimizerStepTable(rule.ordinal(), dtable, row, dev[0], dg, dev[1], dev[2], dev[3],
-          ends, gscale, wd, 0.3f, scratch);
+          ends, rule.ordinal() % 2 == 1 ? new float[] {9, 9, 9, 9} : gscale, gscaleDev, wd, 0.3f,
+          scratch);
       for (int k = 0; k < 4; k++) {
         assertClose(host[k].toFloatArray(), down(dev[k], n), 2e-5, 1e-6, rule + " buffer " + k);
       }
     } finally {
       for (Tensor t : host) {
         t.close();
+      }
+    }
+  }
+
+  @Test
+  void clipFactorsMatchTheOptimizersHostArithmetic() {
+    SplittableRandom rng = new SplittableRandom(12);
+    long[] ends = {3, 3, 700, 1201};
+    float[] g = TestUtil.random(rng, 1201, 2);
+    long dg = up(g), sums = arena.alloc(8L * ends.length), scales = arena.alloc(16);
+    ops.segmentSumSquares(dg, ends, sums);
+    double[] expect = new double[ends.length];
+    for (int s = 0, b = 0; s < ends.length; b = (int) ends[s], s++) {
+      for (int i = b; i < ends[s]; i++) {
+        expect[s] += (double) g[i] * g[i];
+      }
+    }
+    double[] got = new double[ends.length];
+    try (DoublePointer d = new DoublePointer(ends.length)) {
+      ops.download(d, sums, 8L * ends.length);
+      d.get(got);
+    }
+    for (int s = 0; s < ends.length; s++) {
+      assertEquals(expect[s], got[s], 1e-9 * (1 + expect[s]), "sum of squares " + s);
+    }
+    for (float[] c : new float[][] {{0.5f, 1f, 0f}, {0.25f, 0f, 3f}, {1f, 0f, 0f}}) {
+      float pre = c[0], clip = c[1], global = c[2];
+      ops.clipScales(sums, ends.length, pre, clip, global, scales);
+      float[] dev = down(scales, ends.length);
+      double total = 0;
+      for (int s = 0; s < ends.length; s++) {
+        float scale = pre;
+        if (clip > 0) {
+          float norm = (float) Math.sqrt(got[s]) * pre;
+          scale = pre * (clip / Math.max(norm, clip));
+        }
+        total += got[s];
+        if (global == 0) {
+          assertEquals(scale, dev[s], 0f, "clipnorm factor " + s);
+        }
+      }
+      if (global > 0) {
+        float norm = (float) Math.sqrt(total) * pre;
+        float scale = global * Math.min(1f / norm, 1f / global) + (norm - norm);
+        for (int s = 0; s < ends.length; s++) {
+          assertEquals(pre * scale, dev[s], 0f, "global_clipnorm factor " + s);
+        }
       }
     }
   }

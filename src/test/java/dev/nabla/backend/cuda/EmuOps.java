@@ -102,17 +102,36 @@ class EmuOps extends HostOps {
 
   @Override
   public void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0,
-      long s1, long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue,
-      long lambScratch) {
+      long s1, long s2, long[] segEnd, float[] gscale, long gscaleDev, float[] wd,
+      float clipValue, long lambScratch) {
     long[] ends = segEnd.clone(); // a launch copies the table into its arguments
     float[] gs = gscale.clone(), wds = wd.clone();
     exec(() -> {
       try (LongPointer e = new LongPointer(ends); FloatPointer gp = new FloatPointer(gs);
           FloatPointer wp = new FloatPointer(wds)) {
         check(NablaCudaEmu.nabla_cuda_optimizer_step_table(rule, hpTable, hpRow, w, g, s0, s1, s2,
-            ends.length, e, gp, wp, 0f, clipValue, lambScratch, 0), "optimizer_step");
+            ends.length, e, gp, gscaleDev, wp, 0f, clipValue, lambScratch, 0),
+            "optimizer_step");
       }
     });
+  }
+
+  @Override
+  public void segmentSumSquares(long x, long[] segEnd, long out) {
+    long[] ends = segEnd.clone();
+    exec(() -> {
+      try (LongPointer e = new LongPointer(ends)) {
+        check(NablaCudaEmu.nabla_cuda_segment_sum_squares(x, ends.length, e, out, 0),
+            "segment_sum_squares");
+      }
+    });
+  }
+
+  @Override
+  public void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
+      long gscale) {
+    exec(() -> check(NablaCudaEmu.nabla_cuda_clip_scales(sums, nseg, pre, clipnorm,
+        globalClipnorm, gscale, 0), "clip_scales"));
   }
 
 }

@@ -242,18 +242,56 @@ class HostOps implements DeviceOps {
 
   @Override
   public void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0,
-      long s1, long s2, long[] segEnd, float[] gscale, float[] wd, float clipValue,
-      long lambScratch) {
+      long s1, long s2, long[] segEnd, float[] gscale, long gscaleDev, float[] wd,
+      float clipValue, long lambScratch) {
     long[] ends = segEnd.clone();
     float[] gs = gscale.clone(), wds = wd.clone();
     long n = ends[ends.length - 1];
     exec(() -> {
       FloatPointer hp = floats(hpTable + 64L * ints(hpRow, 1).get(0), 16);
-      try (LongPointer e = new LongPointer(ends); FloatPointer gp = new FloatPointer(gs);
+      try (LongPointer e = new LongPointer(ends); FloatPointer gp = gscaleDev != 0
+          ? floats(gscaleDev, ends.length) : new FloatPointer(gs);
           FloatPointer wp = new FloatPointer(wds)) {
         NablaCpu.nabla_optimizer_step(rule, hp, floats(w, n), floats(g, n),
             s0 == 0 ? null : floats(s0, n), s1 == 0 ? null : floats(s1, n),
             s2 == 0 ? null : floats(s2, n), ends.length, e, gp, wp, hp.get(15), clipValue);
+      }
+    });
+  }
+
+  @Override
+  public void segmentSumSquares(long x, long[] segEnd, long out) {
+    long[] ends = segEnd.clone();
+    exec(() -> {
+      try (LongPointer e = new LongPointer(ends)) {
+        NablaCpu.nabla_segment_sum_squares(floats(x, ends[ends.length - 1]), ends.length, e,
+            doubles(out, ends.length));
+      }
+    });
+  }
+
+  /** The optimizer base class's own arithmetic (Optimizer.setGradientScales), on the host. */
+  @Override
+  public void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
+      long gscale) {
+    exec(() -> {
+      double total = 0;
+      for (int s = 0; s < nseg; s++) {
+        double sum = doubles(sums, nseg).get(s);
+        float scale = pre;
+        if (clipnorm > 0) {
+          float norm = (float) Math.sqrt(sum) * pre;
+          scale = pre * (clipnorm / Math.max(norm, clipnorm));
+        }
+        floats(gscale, nseg).put(s, scale);
+        total += sum;
+      }
+      if (globalClipnorm > 0) {
+        float norm = (float) Math.sqrt(total) * pre;
+        float scale = globalClipnorm * Math.min(1f / norm, 1f / globalClipnorm) + (norm - norm);
+        for (int s = 0; s < nseg; s++) {
+          floats(gscale, nseg).put(s, pre * scale);
+        }
       }
     });
   }
