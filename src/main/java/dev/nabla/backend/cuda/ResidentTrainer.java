@@ -90,6 +90,7 @@ public final class ResidentTrainer implements AutoCloseable {
   private long trainX, trainY, order, keys, sorted, sortTemp, sortTempBytes, hpTable;
   private int trainRows = -1, hpRows;
   private final List<StepPlan> plans = new ArrayList<>();
+  private boolean captureFailed; // said once
   // host staging
   private final LongPointer counterHost = new LongPointer(2);
   private final DoublePointer lossHost = new DoublePointer(1);
@@ -279,6 +280,7 @@ public final class ResidentTrainer implements AutoCloseable {
     final long x, y;
     final long[] out, z, dOut;
     DeviceOps.Graph graph;
+    boolean warmed, eager;
 
     StepPlan(int rows, int stride) {
       this.rows = rows;
@@ -300,13 +302,35 @@ public final class ResidentTrainer implements AutoCloseable {
       }
     }
 
+    /**
+     * One step. The first runs eagerly (it loads every kernel and settles the runtime's lazy
+     * state, which a capture must not see); the second is captured and every later one replays
+     * the graph. If the device cannot capture, the step stays eager, said once on stderr.
+     */
     void run() {
+      if (eager || !warmed) {
+        record();
+        warmed = true;
+        return;
+      }
       if (graph == null) {
-        ops.beginCapture();
         try {
-          record();
-        } finally {
-          graph = ops.endCapture();
+          ops.beginCapture();
+          try {
+            record();
+          } finally {
+            graph = ops.endCapture();
+          }
+        } catch (CudaException e) {
+          graph = null;
+          eager = true;
+          if (!captureFailed) {
+            captureFailed = true;
+            System.err.println("nabla: CUDA graph capture failed (" + e.getMessage()
+                + "); running the training step without graphs");
+          }
+          record(); // the capture ran nothing: this step still has to happen
+          return;
         }
       }
       graph.run();

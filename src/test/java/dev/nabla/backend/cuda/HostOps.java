@@ -28,6 +28,8 @@ class HostOps implements DeviceOps {
   private final Map<Long, Pointer> blocks = new HashMap<>();
   private List<Runnable> recording;
   int graphsCaptured, launches;
+  /** Makes every capture fail as a device without graph support would. */
+  boolean failCaptures;
   long bytesAllocated;
 
   @Override
@@ -106,6 +108,10 @@ class HostOps implements DeviceOps {
   public Graph endCapture() {
     List<Runnable> steps = List.copyOf(recording);
     recording = null;
+    if (failCaptures) {
+      throw new CudaException("cudaStreamEndCapture failed: operation not permitted when stream "
+          + "is capturing (emulated)");
+    }
     graphsCaptured++;
     return new Graph() {
       @Override
