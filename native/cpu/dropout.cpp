@@ -35,15 +35,15 @@ __attribute__((target("avx2"))) inline void mulhilo8(__m256i a, __m256i m, __m25
   *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
 }
 
-__attribute__((target("avx2"))) void dropout_avx2(const float *x, float *y, int64_t n,
-                                                  const uint32_t key[2], uint32_t step_lo,
-                                                  uint32_t step_hi, uint32_t stream,
-                                                  uint32_t threshold, float scale,
-                                                  int64_t *done) {
+__attribute__((target("avx2"))) void dropout_avx2(const float *x, float *y, int64_t begin,
+                                                  int64_t n, const uint32_t key[2],
+                                                  uint32_t step_lo, uint32_t step_hi,
+                                                  uint32_t stream, uint32_t threshold,
+                                                  float scale, int64_t *done) {
   const __m256i M0 = _mm256_set1_epi32((int)0xD2511F53u), M1 = _mm256_set1_epi32((int)0xCD9E8D57u);
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   alignas(32) uint32_t bits[4][8];
-  int64_t base = 0;
+  int64_t base = begin;
   for (; base + 32 <= n; base += 32) {
     __m256i c0 = _mm256_add_epi32(_mm256_set1_epi32((int)(uint32_t)(base >> 2)), lane);
     __m256i c1 = _mm256_set1_epi32((int)step_lo), c2 = _mm256_set1_epi32((int)step_hi);
@@ -77,18 +77,25 @@ __attribute__((target("avx2"))) void dropout_avx2(const float *x, float *y, int6
 
 extern "C" void nabla_dropout(const float *x, float *y, int64_t n, uint64_t seed, uint64_t step,
                               uint32_t stream, uint32_t threshold, float scale) {
+  nabla_dropout_range(x, y, 0, n, seed, step, stream, threshold, scale);
+}
+
+extern "C" void nabla_dropout_range(const float *x, float *y, int64_t begin, int64_t end,
+                                    uint64_t seed, uint64_t step, uint32_t stream,
+                                    uint32_t threshold, float scale) {
   static const bool avx2 = __builtin_cpu_supports("avx2");
   const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
   const uint32_t step_lo = (uint32_t)step, step_hi = (uint32_t)(step >> 32);
-  int64_t base = 0;
-  if (avx2) dropout_avx2(x, y, n, key, step_lo, step_hi, stream, threshold, scale, &base);
+  const int64_t n = end;
+  int64_t base = begin;
+  if (avx2 && begin % 4 == 0)
+    dropout_avx2(x, y, begin, n, key, step_lo, step_hi, stream, threshold, scale, &base);
   uint32_t ctr[4] = {0, step_lo, step_hi, stream};
   uint32_t bits[4];
-  for (; base < n; base += 4) {
+  while (base < n) {  // element i uses word i % 4 of block i / 4, wherever the range starts
     ctr[0] = (uint32_t)(base >> 2);
     philox(ctr, key, bits);
-    const int64_t m = n - base < 4 ? n - base : 4;
-    for (int64_t j = 0; j < m; j++)
-      y[base + j] = (bits[j] >> 8) >= threshold ? x[base + j] * scale : 0.0f;
+    for (int64_t j = base & 3; j < 4 && base < n; j++, base++)
+      y[base] = (bits[j] >> 8) >= threshold ? x[base] * scale : 0.0f;
   }
 }

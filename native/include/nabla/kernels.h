@@ -63,6 +63,11 @@ double nabla_softmax_xent(const float *pred, const float *labels, float *row_los
 void nabla_dropout(const float *x, float *y, int64_t n, uint64_t seed, uint64_t step,
                    uint32_t stream, uint32_t threshold, float scale);
 
+/* nabla_dropout over elements [begin, end) of x and y only (the same mask bits as the whole call):
+   lets threads split one dropout pass. */
+void nabla_dropout_range(const float *x, float *y, int64_t begin, int64_t end, uint64_t seed,
+                         uint64_t step, uint32_t stream, uint32_t threshold, float scale);
+
 /* The raw Philox4x32-10 block, exposed so the Java reference can be checked against it. */
 void nabla_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
 

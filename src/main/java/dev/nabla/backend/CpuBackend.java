@@ -15,13 +15,24 @@ import org.bytedeco.openblas.global.openblas_full;
  * The CPU backend: OpenBLAS sgemm for matmul, our C++ kernels (native/cpu) for the rest.
  * Construct through {@link Backends}, which probes that both native libraries load.
  *
- * <p>Threads: OpenBLAS's pool is the only parallelism; our kernels are single-threaded passes
- * over data the sgemm just left in cache. On 2 shared cores an oversubscribed pool is
- * catastrophic (see shared GUIDE), so the default is 1 thread and callers choose more.
+ * <p>Threads: with N > 1, large matmuls are split into N row (or column) blocks and the fused
+ * optimizer step into N ranges, run on this backend's own threads ({@link Parallel}), each
+ * calling single-threaded OpenBLAS. OpenBLAS's own pool measured slower than one thread inside a
+ * training step here. Split optimizer steps are bit-identical to the whole call; a matmul block
+ * may take another OpenBLAS kernel than the whole call, so outputs agree to float rounding of
+ * their k-term sums. On 2 shared cores
+ * oversubscription is catastrophic (see shared GUIDE), so the default is 1 thread and callers
+ * choose more; a part is taken by whichever thread is free, so a descheduled helper costs at most
+ * the single-threaded time.
  */
 public final class CpuBackend implements Backend {
   private final LongPointer correctOut = new LongPointer(1);
   private int threads;
+  private Parallel parallel; // null with 1 thread
+  /** Matmuls below this many flops run whole: a fork-join costs a few microseconds. */
+  private static final long SPLIT_FLOPS = 2_000_000;
+  /** Optimizer steps over fewer parameters run whole. */
+  private static final long SPLIT_PARAMS = 32_768;
 
   CpuBackend(int threads) {
     setThreads(threads);
@@ -44,7 +55,11 @@ public final class CpuBackend implements Backend {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
-    openblas_full.openblas_set_num_threads(threads);
+    openblas_full.openblas_set_num_threads(1); // our threads split the work (class comment)
+    if (parallel != null) {
+      parallel.close();
+    }
+    parallel = threads > 1 ? new Parallel(threads) : null;
   }
 
   @Override
@@ -55,23 +70,91 @@ public final class CpuBackend implements Backend {
   @Override
   public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
       Tensor b, float beta, Tensor c) {
-    openblas_full.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-        transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a.pointer(), transA ? m : k,
-        b.pointer(), transB ? k : n, beta, c.pointer(), n);
+    int lda = transA ? m : k, ldb = transB ? k : n;
+    if (parallel == null || 2L * m * n * k < SPLIT_FLOPS) {
+      sgemm(transA, transB, m, n, k, alpha, a.pointer(), lda, b.pointer(), ldb, beta, c.pointer(),
+          n);
+      return;
+    }
+    // split the larger of C's dimensions into blocks of at least 16 (OpenBLAS's kernels work in
+    // register tiles of that order); each block is op(A) or op(B) rows/columns at an offset
+    boolean byRows = m >= n;
+    int extent = byRows ? m : n;
+    int parts = Math.max(1, Math.min(threads, extent / 16));
+    FloatPointer pa = a.pointer(), pb = b.pointer(), pc = c.pointer();
+    parallel.forEach(parts, p -> {
+      int lo = (int) ((long) extent * p / parts), hi = (int) ((long) extent * (p + 1) / parts);
+      if (byRows) { // C rows [lo, hi) = op(A) rows [lo, hi) x op(B)
+        FloatPointer ap = at(pa, transA ? lo : (long) lo * k);
+        sgemm(transA, transB, hi - lo, n, k, alpha, ap, lda, pb, ldb, beta,
+            at(pc, (long) lo * n), n);
+      } else { // C columns [lo, hi) = op(A) x op(B) columns [lo, hi)
+        FloatPointer bp = at(pb, transB ? (long) lo * k : lo);
+        sgemm(transA, transB, m, hi - lo, k, alpha, pa, lda, bp, ldb, beta, at(pc, lo), n);
+      }
+    });
   }
+
+  private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+      FloatPointer a, int lda, FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
+    openblas_full.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+        transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+
+  /**
+   * A bare pointer to p's memory shifted by offset floats: no native memory and, unlike
+   * JavaCPP's copy constructor, no deallocator proxy (a GC-tracked reference whose registration
+   * takes a global lock, which two threads making views contended for).
+   */
+  private static FloatPointer at(FloatPointer p, long offset) {
+    long addr = p.address() + (p.position() + offset) * Float.BYTES;
+    return new FloatPointer((org.bytedeco.javacpp.Pointer) null) {
+      {
+        address = addr;
+      }
+    };
+  }
+
+  /** Parts for a pass over rows x cols values: one per thread when it is worth a fork-join. */
+  private int rowParts(int rows, long cols) {
+    return parallel == null || rows * cols < SPLIT_ELEMENTS ? 1 : Math.min(threads, rows);
+  }
+
+  /** Elementwise passes over fewer values than this run whole. */
+  private static final long SPLIT_ELEMENTS = 16_384;
 
   @Override
   public void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
       Activation act, float alpha) {
-    NablaCpu.nabla_bias_act_forward(x.pointer(), ptr(bias), z.pointer(), y.pointer(), rows, cols,
-        act.ordinal(), alpha);
+    int parts = rowParts(rows, cols);
+    if (parts == 1) {
+      NablaCpu.nabla_bias_act_forward(x.pointer(), ptr(bias), z.pointer(), y.pointer(), rows,
+          cols, act.ordinal(), alpha);
+      return;
+    }
+    parallel.forEach(parts, p -> { // rows are independent (softmax included)
+      int lo = rows * p / parts, hi = rows * (p + 1) / parts;
+      long off = (long) lo * cols;
+      NablaCpu.nabla_bias_act_forward(at(x.pointer(), off), ptr(bias), at(z.pointer(), off),
+          at(y.pointer(), off), hi - lo, cols, act.ordinal(), alpha);
+    });
   }
 
   @Override
   public void actBackward(Tensor z, Tensor y, Tensor dy, Tensor dz, int rows, int cols,
       Activation act, float alpha) {
-    NablaCpu.nabla_act_backward(z.pointer(), y.pointer(), dy.pointer(), dz.pointer(), rows, cols,
-        act.ordinal(), alpha);
+    int parts = rowParts(rows, cols);
+    if (parts == 1) {
+      NablaCpu.nabla_act_backward(z.pointer(), y.pointer(), dy.pointer(), dz.pointer(), rows,
+          cols, act.ordinal(), alpha);
+      return;
+    }
+    parallel.forEach(parts, p -> {
+      int lo = rows * p / parts, hi = rows * (p + 1) / parts;
+      long off = (long) lo * cols;
+      NablaCpu.nabla_act_backward(at(z.pointer(), off), at(y.pointer(), off),
+          at(dy.pointer(), off), at(dz.pointer(), off), hi - lo, cols, act.ordinal(), alpha);
+    });
   }
 
   @Override
@@ -94,8 +177,18 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void dropout(Tensor x, Tensor y, long n, long seed, long step, int stream, float rate) {
-    NablaCpu.nabla_dropout(x.pointer(), y.pointer(), n, seed, step, stream,
-        Philox.threshold(rate), 1f / (1f - rate));
+    int threshold = Philox.threshold(rate);
+    float scale = 1f / (1f - rate);
+    if (parallel == null || n < SPLIT_ELEMENTS) {
+      NablaCpu.nabla_dropout(x.pointer(), y.pointer(), n, seed, step, stream, threshold, scale);
+      return;
+    }
+    int parts = threads;
+    parallel.forEach(parts, p -> { // ranges start at multiples of 32: whole vector blocks
+      long lo = n * p / parts / 32 * 32, hi = p == parts - 1 ? n : n * (p + 1) / parts / 32 * 32;
+      NablaCpu.nabla_dropout_range(x.pointer(), y.pointer(), lo, hi, seed, step, stream,
+          threshold, scale);
+    });
   }
 
   /** Native copies of a Segments table and the per-step scalars, made once per table. */
@@ -104,11 +197,20 @@ public final class CpuBackend implements Backend {
     final FloatPointer gscale, wd;
     final DoublePointer sums;
 
+    private RangeTables ranges;
+
     NativeSegments(Segments s) {
       ends = new LongPointer(s.ends());
       gscale = new FloatPointer(Math.max(1, s.count()));
       wd = new FloatPointer(Math.max(1, s.count()));
       sums = new DoublePointer(Math.max(1, s.count()));
+    }
+
+    RangeTables ranges(Segments s, int parts) {
+      if (ranges == null || ranges.parts != parts) {
+        ranges = new RangeTables(s, parts);
+      }
+      return ranges;
     }
   }
 
@@ -128,8 +230,74 @@ public final class CpuBackend implements Backend {
     n.gscale.put(seg.gscale);
     n.wd.put(seg.wd);
     hyper.put(hp);
-    NablaCpu.nabla_optimizer_step(rule.ordinal(), hyper, w.pointer(), g.pointer(), ptr(s0),
-        ptr(s1), ptr(s2), seg.count(), n.ends, n.gscale, n.wd, decayLr, clipValue);
+    long total = seg.total();
+    // Lamb's trust ratio needs whole segments; every other rule is elementwise
+    if (parallel == null || rule == OptimizerRule.LAMB || total < SPLIT_PARAMS) {
+      NablaCpu.nabla_optimizer_step(rule.ordinal(), hyper, w.pointer(), g.pointer(), ptr(s0),
+          ptr(s1), ptr(s2), seg.count(), n.ends, n.gscale, n.wd, decayLr, clipValue);
+      return;
+    }
+    RangeTables r = n.ranges(seg, threads);
+    r.fill(seg);
+    parallel.forEach(r.parts, p -> {
+      long lo = r.lo[p];
+      NablaCpu.nabla_optimizer_step(rule.ordinal(), hyper, at(w.pointer(), lo),
+          at(g.pointer(), lo), s0 == null ? null : at(s0.pointer(), lo),
+          s1 == null ? null : at(s1.pointer(), lo), s2 == null ? null : at(s2.pointer(), lo),
+          r.count[p], r.ends[p], r.gscale[p], r.wd[p], decayLr, clipValue);
+    });
+  }
+
+  /**
+   * The segment table cut into equal element ranges, one per thread: range p holds the pieces of
+   * the segments it overlaps, with ends relative to its start. Made once per table.
+   */
+  private static final class RangeTables {
+    final int parts;
+    final long[] lo;
+    final int[] count, first; // segments in range p, and the first one's index
+    final LongPointer[] ends;
+    final FloatPointer[] gscale, wd;
+
+    RangeTables(Segments seg, int parts) {
+      this.parts = parts;
+      long total = seg.total();
+      lo = new long[parts];
+      count = new int[parts];
+      first = new int[parts];
+      ends = new LongPointer[parts];
+      gscale = new FloatPointer[parts];
+      wd = new FloatPointer[parts];
+      for (int p = 0; p < parts; p++) {
+        long a = total * p / parts, b = total * (p + 1) / parts;
+        lo[p] = a;
+        int s0 = 0;
+        while (seg.end(s0) <= a) {
+          s0++;
+        }
+        int s1 = s0;
+        while (seg.end(s1) < b) {
+          s1++;
+        }
+        first[p] = s0;
+        count[p] = s1 - s0 + 1;
+        long[] e = new long[count[p]];
+        for (int s = s0; s <= s1; s++) {
+          e[s - s0] = Math.min(seg.end(s), b) - a;
+        }
+        ends[p] = new LongPointer(e);
+        gscale[p] = new FloatPointer(count[p]);
+        wd[p] = new FloatPointer(count[p]);
+      }
+    }
+
+    /** This step's per-segment factors into every range's table. */
+    void fill(Segments seg) {
+      for (int p = 0; p < parts; p++) {
+        gscale[p].put(seg.gscale, first[p], count[p]);
+        wd[p].put(seg.wd, first[p], count[p]);
+      }
+    }
   }
 
   @Override

@@ -37,6 +37,10 @@ public final class NablaCpu {
       @Cast("uint64_t") long seed, @Cast("uint64_t") long step, @Cast("uint32_t") int stream,
       @Cast("uint32_t") int threshold, float scale);
 
+  public static native void nabla_dropout_range(FloatPointer x, FloatPointer y, long begin,
+      long end, @Cast("uint64_t") long seed, @Cast("uint64_t") long step,
+      @Cast("uint32_t") int stream, @Cast("uint32_t") int threshold, float scale);
+
   public static native void nabla_philox4x32_10(@Cast("const uint32_t*") IntPointer counter,
       @Cast("const uint32_t*") IntPointer key, @Cast("uint32_t*") IntPointer out);
 
