@@ -25,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
     if (cpu.isEmpty()) {
       Backend b = Backends.select("cpu", 1).backend();
       out.println("  cpu   available: " + b.describe().substring("cpu: ".length()));
-      out.println("        OpenBLAS threads: " + b.threads() + " (default; --threads N to change)");
+      out.println("        threads: " + b.threads() + " (default; --threads N splits large matmuls, the optimizer and dropout)");
     } else {
       out.println("  cpu   unavailable: " + cpu);
     }

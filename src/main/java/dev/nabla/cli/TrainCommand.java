@@ -82,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
   double validationSplit;
 
   @Option(names = "--threads", defaultValue = "1",
-      description = "OpenBLAS threads for the cpu device (default: ${DEFAULT-VALUE})")
+      description = "threads of the cpu device: large matmuls, the optimizer step and dropout are split across them (default: ${DEFAULT-VALUE}; 2 helps only where the two cores are not busy or shared)")
   int threads;
 
   @Option(names = "--verbose", defaultValue = "1", description = "0, 1 or 2 (default: 1)")
