@@ -21,6 +21,31 @@ public final class TestUtil {
     return v;
   }
 
+  /** rows x cols probability rows: each row positive (>= 0.01 before scaling) and summing to 1. */
+  public static float[] distributions(SplittableRandom rng, int rows, int cols) {
+    float[] v = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int c = 0; c < cols; c++) {
+        v[r * cols + c] = (float) (0.01 + rng.nextDouble());
+        s += v[r * cols + c];
+      }
+      for (int c = 0; c < cols; c++) {
+        v[r * cols + c] /= (float) s;
+      }
+    }
+    return v;
+  }
+
+  /** rows class indices in [0, classes), as floats (the sparse losses' labels). */
+  public static float[] classIndices(SplittableRandom rng, int rows, int classes) {
+    float[] v = new float[rows];
+    for (int r = 0; r < rows; r++) {
+      v[r] = rng.nextInt(classes);
+    }
+    return v;
+  }
+
   public static Tensor randomTensor(SplittableRandom rng, double scale, int... shape) {
     return Tensor.of(random(rng, Math.toIntExact(Tensor.sizeOf(shape)), scale), shape);
   }

@@ -275,18 +275,7 @@ class CpuKernelsTest {
   // ---- inputs -----------------------------------------------------------------------------------
 
   static Tensor probabilities(SplittableRandom rng, int rows, int cols) {
-    float[] v = new float[rows * cols];
-    for (int r = 0; r < rows; r++) {
-      double s = 0;
-      for (int c = 0; c < cols; c++) {
-        v[r * cols + c] = (float) (0.01 + rng.nextDouble());
-        s += v[r * cols + c];
-      }
-      for (int c = 0; c < cols; c++) {
-        v[r * cols + c] /= (float) s;
-      }
-    }
-    return Tensor.of(v, rows, cols);
+    return Tensor.of(TestUtil.distributions(rng, rows, cols), rows, cols);
   }
 
   static Tensor distributions(SplittableRandom rng, int rows, int cols) {
@@ -294,11 +283,7 @@ class CpuKernelsTest {
   }
 
   static Tensor classIndices(SplittableRandom rng, int rows, int cols) {
-    float[] v = new float[rows];
-    for (int r = 0; r < rows; r++) {
-      v[r] = rng.nextInt(cols);
-    }
-    return Tensor.of(v, rows);
+    return Tensor.of(TestUtil.classIndices(rng, rows, cols), rows);
   }
 
   static float[] filled(int n, float value) {

@@ -271,26 +271,11 @@ abstract class CudaKernelChecks {
   }
 
   private static float[] probabilities(SplittableRandom rng, int rows, int cols) {
-    float[] v = new float[rows * cols];
-    for (int r = 0; r < rows; r++) {
-      double s = 0;
-      for (int c = 0; c < cols; c++) {
-        v[r * cols + c] = (float) (0.01 + rng.nextDouble());
-        s += v[r * cols + c];
-      }
-      for (int c = 0; c < cols; c++) {
-        v[r * cols + c] /= (float) s;
-      }
-    }
-    return v;
+    return TestUtil.distributions(rng, rows, cols);
   }
 
   static float[] classes(SplittableRandom rng, int rows, int cols) {
-    float[] v = new float[rows];
-    for (int r = 0; r < rows; r++) {
-      v[r] = rng.nextInt(cols);
-    }
-    return v;
+    return TestUtil.classIndices(rng, rows, cols);
   }
 
   @Test
