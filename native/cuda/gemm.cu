@@ -3,6 +3,10 @@
 //   backward  dW = X^T dZ, db = colsum(dZ)   the bias gradient reduced from the B tiles already
 //                                            in shared memory (blocks of the first row tile)
 //   backward  dX = dZ W^T
+// The epilogue also folds in what follows a Dense layer in the seed network: forward, dropout
+// on the activated value (Y = mask * act(X W + b) / (1 - rate), z kept); backward, dropout and
+// the activation's derivative of the layer below (dZ_below = mask * (dZ W^T) / (1 - rate) *
+// act'(z_below)). Each saves a kernel and a round trip of the activations.
 // Two paths, chosen by the caller: fp32 (SIMT, register-blocked, the default) and TF32 tensor
 // cores (mma.sync m16n8k8; inputs rounded to 10-bit mantissas, fp32 accumulation).
 //
@@ -13,6 +17,7 @@
 // each staged value 128 times. Small problems (a 128 x 128 output, MNIST's) would give one such
 // block for 132 SMs, so they take a 32 x 32 tile instead (16 blocks there).
 #include "nabla/cuda_kernels.h"
+#include "nabla/philox.h"
 #include "act.cuh"
 #include <cuda_runtime.h>
 
@@ -32,7 +37,25 @@ struct Epilogue {
   int act;
   float act_alpha;
   float *db;          // (n) column sums of op(B), or null
+  float drop_scale;   // dropout after the activation when != 0 (nabla_dropout's mask)
+  uint64_t drop_seed, drop_step;
+  const uint64_t *drop_step_dev;  // the step from device memory when not null
+  uint32_t drop_stream, drop_threshold;
+  const float *bwd_z;  // (m, n): multiply by act'(bwd_z) (bwd_act) when not null
+  int bwd_act;
+  float bwd_alpha;
 };
+
+// Element i's dropout bit: word i % 4 of Philox block i / 4, as nabla_dropout draws it.
+__device__ __forceinline__ bool keep(const Epilogue &e, int64_t i) {
+  const uint64_t step = e.drop_step_dev ? *e.drop_step_dev : e.drop_step;
+  const uint32_t key[2] = {(uint32_t)e.drop_seed, (uint32_t)(e.drop_seed >> 32)};
+  const uint32_t ctr[4] = {(uint32_t)(i >> 2), (uint32_t)step, (uint32_t)(step >> 32),
+                           e.drop_stream};
+  uint32_t bits[4];
+  nabla_philox_block(ctr, key, bits);
+  return (bits[i & 3] >> 8) >= e.drop_threshold;
+}
 
 __device__ __forceinline__ void store(float *C, int64_t ldc, int64_t r, int64_t c, float acc,
                                       const Epilogue &e) {
@@ -41,7 +64,14 @@ __device__ __forceinline__ void store(float *C, int64_t ldc, int64_t r, int64_t 
   if (e.beta != 0.0f) v += e.beta * C[i];
   if (e.bias) v += e.bias[c];
   if (e.z) e.z[i] = v;
-  C[i] = act_forward(v, e.act, e.act_alpha);
+  float y = act_forward(v, e.act, e.act_alpha);
+  if (e.drop_scale != 0.0f) y = keep(e, i) ? y * e.drop_scale : 0.0f;
+  if (e.bwd_z) {
+    const float zb = e.bwd_z[i];
+    y = y * nabla_cuda::act_derivative(zb, act_forward(zb, e.bwd_act, e.bwd_alpha), e.bwd_act,
+                                       e.bwd_alpha);
+  }
+  C[i] = y;
 }
 
 // ---- fp32 SIMT kernel -------------------------------------------------------------------------
@@ -275,11 +305,18 @@ int sm_count() {  // of the current device (a microsecond; a captured graph asks
 extern "C" int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                                float alpha, const float *a, const float *b, float beta, float *c,
                                const float *bias, float *z, int act, float act_alpha,
-                               float *db, int precision, void *stream) {
+                               float *db, float drop_scale, uint64_t drop_seed,
+                               uint64_t drop_step, const uint64_t *drop_step_dev,
+                               uint32_t drop_stream, uint32_t drop_threshold,
+                               const float *bwd_z, int bwd_act, float bwd_alpha, int precision,
+                               void *stream) {
   if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
     return (int)cudaErrorInvalidValue;
   if (m == 0 || n == 0) return 0;
-  const Epilogue e{alpha, beta, bias, z, act, act_alpha, db};
+  const Epilogue e{alpha,      beta,      bias,          z,           act,
+                   act_alpha,  db,        drop_scale,    drop_seed,   drop_step,
+                   drop_step_dev, drop_stream, drop_threshold, bwd_z,   bwd_act,
+                   bwd_alpha};
   cudaStream_t st = (cudaStream_t)stream;
   const int mi = (int)m, ni = (int)n, ki = (int)k;
   if (precision == NABLA_GEMM_TF32)

@@ -66,10 +66,20 @@ int nabla_cuda_ema_update(float *avg, const float *w, float momentum, int64_t n,
    trans_b. Epilogue: bias (n, may be NULL) is added per column; z (m x n, may be NULL) receives
    the pre-activation value; act is an elementwise nabla_act code (not SOFTMAX). db (n, may be
    NULL) receives the column sums of op(B) (the bias gradient when op(B) = dZ): the reduction
-   rides on the B tiles the kernel stages anyway. */
+   rides on the B tiles the kernel stages anyway.
+   Then, in this order, when enabled:
+   - drop_scale != 0: dropout of the activated value, element i = row * n + col kept as
+     nabla_dropout keeps it for (drop_seed, step, drop_stream, drop_threshold), step read from
+     drop_step_dev when not NULL, else drop_step; kept values times drop_scale (forward, or the
+     backward of a dropout when the gemm computes its output's gradient);
+   - bwd_z != NULL: times act'(bwd_z) for activation bwd_act (the backward of the activation
+     below, from its pre-activation values; with act = LINEAR). */
 int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                     const float *a, const float *b, float beta, float *c, const float *bias,
-                    float *z, int act, float act_alpha, float *db, int precision, void *stream);
+                    float *z, int act, float act_alpha, float *db, float drop_scale,
+                    uint64_t drop_seed, uint64_t drop_step, const uint64_t *drop_step_dev,
+                    uint32_t drop_stream, uint32_t drop_threshold, const float *bwd_z,
+                    int bwd_act, float bwd_alpha, int precision, void *stream);
 
 /* ---- bias + activation (activation.cu), as nabla_bias_act_forward etc. in kernels.h ---- */
 

@@ -135,10 +135,11 @@ public final class CudaOps implements DeviceOps {
 
   @Override
   public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
-      long b, float beta, long c, long bias, long z, int act, float actAlpha, long db,
-      int precision) {
+      long b, float beta, long c, Epilogue e, int precision) {
     launched(NablaCuda.nabla_cuda_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta,
-        c, bias, z, act, actAlpha, db, precision, st), "gemm");
+        c, e.bias(), e.z(), e.act(), e.actAlpha(), e.db(), e.dropScale(), e.dropSeed(),
+        e.dropStep(), e.dropStepDev(), e.dropStream(), e.dropThreshold(), e.bwdZ(), e.bwdAct(),
+        e.bwdAlpha(), precision, st), "gemm");
   }
 
   @Override

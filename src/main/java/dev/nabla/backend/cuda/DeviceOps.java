@@ -49,8 +49,36 @@ public interface DeviceOps extends AutoCloseable {
 
   // ---- kernels -------------------------------------------------------------------------------
 
+  /**
+   * What nabla_cuda_gemm does after the product, in order (addresses 0 = off): + bias, z kept,
+   * activation, the column sums of op(B) into db, dropout when dropScale != 0 (step from
+   * dropStepDev when not 0), times act'(bwdZ) when bwdZ != 0.
+   */
+  record Epilogue(long bias, long z, int act, float actAlpha, long db, float dropScale,
+      long dropSeed, long dropStep, long dropStepDev, int dropStream, int dropThreshold,
+      long bwdZ, int bwdAct, float bwdAlpha) {
+    public static final Epilogue NONE = new Epilogue(0, 0, 0, 0f, 0, 0f, 0, 0, 0, 0, 0, 0, 0, 0f);
+
+    /** z = product + bias (kept when z != 0), C = act(z); the column sums of op(B) into db. */
+    public static Epilogue dense(long bias, long z, int act, float actAlpha, long db) {
+      return new Epilogue(bias, z, act, actAlpha, db, 0f, 0, 0, 0, 0, 0, 0, 0, 0f);
+    }
+
+    /** The same followed by dropout (the mask of nabla_dropout at the step in stepDev). */
+    public Epilogue dropout(long seed, long stepDev, int stream, int threshold, float scale) {
+      return new Epilogue(bias, z, act, actAlpha, db, scale, seed, 0, stepDev, stream, threshold,
+          bwdZ, bwdAct, bwdAlpha);
+    }
+
+    /** The same followed by the derivative of activation act at bwdZ. */
+    public Epilogue activationBackward(long bwdZ, int act, float alpha) {
+      return new Epilogue(bias, z, this.act, actAlpha, db, dropScale, dropSeed, dropStep,
+          dropStepDev, dropStream, dropThreshold, bwdZ, act, alpha);
+    }
+  }
+
   void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a, long b,
-      float beta, long c, long bias, long z, int act, float actAlpha, long db, int precision);
+      float beta, long c, Epilogue epilogue, int precision);
 
   void biasActForward(long x, long bias, long z, long y, long rows, long cols, int act,
       float alpha);

@@ -145,8 +145,8 @@ public final class GpuBench {
     String[] names = {"nabla fp32", "nabla tf32", "cublas fp32", "cublas tf32"};
     for (int p = 0; p < 2; p++) {
       int precision = p;
-      double ms = timeMs(() -> ops.gemm(ta, tb, m, n, k, 1f, a, b, 0f, c, 0, 0, 0, 0f, 0,
-          precision), reps);
+      double ms = timeMs(() -> ops.gemm(ta, tb, m, n, k, 1f, a, b, 0f, c,
+          DeviceOps.Epilogue.NONE, precision), reps);
       tflops[p] = flop / (ms * 1e-3) / 1e12;
     }
     cublasContext h = new cublasContext();

@@ -78,6 +78,7 @@ public final class ResidentTrainer implements AutoCloseable {
   private final LossSpec loss;
   private final boolean fusedSoftmax; // the last Dense's softmax folded into the loss
   private final int firstParamLayer;
+  private final boolean[] dropFused; // per Dropout layer: folded into the gemm epilogues
   private final Optimizer.DeviceStep step;
   private final long dropoutSeed;
   private final int precision;
@@ -133,6 +134,17 @@ public final class ResidentTrainer implements AutoCloseable {
           + "have " + classes + " classes");
     }
     this.firstParamLayer = first;
+    // Dense(act) -> Dropout -> Dense: the dropout runs in the lower Dense's gemm epilogue, and its
+    // backward with the lower Dense's activation backward in the upper Dense's dX gemm epilogue
+    // (so the lower Dense's own output, never written, is never read either)
+    dropFused = new boolean[n];
+    for (int i = 1; i + 1 < n; i++) {
+      LayerSpec below = layers.get(i - 1);
+      dropFused[i] = layers.get(i).kind() == LayerSpec.Kind.DROPOUT
+          && below.kind() == LayerSpec.Kind.DENSE && below.activation() != Activation.SOFTMAX
+          && below.activation() != Activation.LINEAR
+          && layers.get(i + 1).kind() == LayerSpec.Kind.DENSE;
+    }
     if (lastDense == null) {
       throw new IllegalArgumentException("the device trainer needs at least one Dense layer");
     }
@@ -369,6 +381,9 @@ public final class ResidentTrainer implements AutoCloseable {
 
     private void forward(int i) {
       LayerSpec l = layers.get(i);
+      if (dropFused[i]) {
+        return; // the Dense below wrote this dropout's output in its epilogue
+      }
       long in = input(i);
       int wi = widthIn[i], wo = widthOut[i];
       int act = l.activation().ordinal();
@@ -376,16 +391,25 @@ public final class ResidentTrainer implements AutoCloseable {
         case DENSE: {
           long w = params + 4 * l.kernelOffset();
           long b = l.biasOffset() < 0 ? 0 : params + 4 * l.biasOffset();
+          int lin = Activation.LINEAR.ordinal();
           if (l.activation() == Activation.LINEAR || fusedSoftmax && i == layers.size() - 1) {
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], b, 0,
-                Activation.LINEAR.ordinal(), 0f, 0, precision);
-          } else if (l.activation() == Activation.SOFTMAX) {
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i], b, 0,
-                Activation.LINEAR.ordinal(), 0f, 0, precision);
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i],
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+          } else if (l.activation() == Activation.SOFTMAX) { // a row op: its own kernel
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i],
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
             ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, act, 0f);
           } else {
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], b, z[i], act,
-                Activation.LEAKY_RELU_SLOPE, 0, precision);
+            DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(b, z[i], act,
+                Activation.LEAKY_RELU_SLOPE, 0);
+            if (i + 1 < layers.size() && dropFused[i + 1]) { // Y = dropout(act(X W + b))
+              LayerSpec d = layers.get(i + 1);
+              ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i + 1],
+                  e.dropout(dropoutSeed, counters + 8, d.index(), Philox.threshold(d.rate()),
+                      1f / (1f - d.rate())), precision);
+            } else {
+              ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], e, precision);
+            }
           }
           break;
         }
@@ -411,22 +435,36 @@ public final class ResidentTrainer implements AutoCloseable {
       switch (l.kind()) {
         case DENSE: {
           boolean fused = fusedSoftmax && i == layers.size() - 1;
-          if (!fused && l.activation() != Activation.LINEAR) {
+          boolean dzReady = i + 1 < layers.size() && dropFused[i + 1]; // the layer above made dZ
+          if (!fused && !dzReady && l.activation() != Activation.LINEAR) {
             ops.actBackward(z[i], out[i], g, g, rows, wo, act, Activation.LEAKY_RELU_SLOPE);
           }
           long dw = grads + 4 * l.kernelOffset();
           long db = l.biasOffset() < 0 ? 0 : grads + 4 * l.biasOffset();
-          ops.gemm(true, false, wi, wo, rows, 1f, in, g, 0f, dw, 0, 0,
-              Activation.LINEAR.ordinal(), 0f, db, precision);
+          int lin = Activation.LINEAR.ordinal();
+          ops.gemm(true, false, wi, wo, rows, 1f, in, g, 0f, dw,
+              DeviceOps.Epilogue.dense(0, 0, lin, 0f, db), precision);
           if (needDx) {
             long w = params + 4 * l.kernelOffset();
-            ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dIn, 0, 0,
-                Activation.LINEAR.ordinal(), 0f, 0, precision);
+            if (i >= 2 && dropFused[i - 1]) { // dZ below = dropout'(dZ W^T) * act'(z below)
+              LayerSpec d = layers.get(i - 1), below = layers.get(i - 2);
+              DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(0, 0, lin, 0f, 0).dropout(
+                  dropoutSeed, counters + 8, d.index(), Philox.threshold(d.rate()),
+                  1f / (1f - d.rate()));
+              if (below.activation() != Activation.LINEAR) {
+                e = e.activationBackward(z[i - 2], below.activation().ordinal(),
+                    Activation.LEAKY_RELU_SLOPE);
+              }
+              ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dOut[i - 2], e, precision);
+            } else {
+              ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dIn,
+                  DeviceOps.Epilogue.NONE, precision);
+            }
           }
           break;
         }
         case DROPOUT:
-          if (needDx) {
+          if (needDx && !dropFused[i]) {
             ops.dropout(g, dIn, (long) rows * wo, dropoutSeed, 0, counters + 8, l.index(),
                 Philox.threshold(l.rate()), 1f / (1f - l.rate()));
           }

@@ -29,7 +29,11 @@ public final class NablaCudaEmu {
   public static native int nabla_cuda_gemm(int transA, int transB, long m, long n, long k,
       float alpha, @Cast("const float*") long a, @Cast("const float*") long b, float beta,
       @Cast("float*") long c, @Cast("const float*") long bias, @Cast("float*") long z, int act,
-      float actAlpha, @Cast("float*") long db, int precision, @Cast("void*") long stream);
+      float actAlpha, @Cast("float*") long db, float dropScale, @Cast("uint64_t") long dropSeed,
+      @Cast("uint64_t") long dropStep, @Cast("const uint64_t*") long dropStepDev,
+      @Cast("uint32_t") int dropStream, @Cast("uint32_t") int dropThreshold,
+      @Cast("const float*") long bwdZ, int bwdAct, float bwdAlpha, int precision,
+      @Cast("void*") long stream);
 
   public static native int nabla_cuda_bias_act_forward(@Cast("const float*") long x,
       @Cast("const float*") long bias, @Cast("float*") long z, @Cast("float*") long y, long rows,

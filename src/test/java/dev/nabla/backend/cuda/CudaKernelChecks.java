@@ -162,7 +162,7 @@ abstract class CudaKernelChecks {
     long da = up(a), db = up(b);
     // C = 0.75 A B - 0.5 C0
     long dc = up(c0);
-    ops.gemm(ta, tb, m, n, k, 0.75f, da, db, -0.5f, dc, 0, 0, 0, 0f, 0, precision);
+    ops.gemm(ta, tb, m, n, k, 0.75f, da, db, -0.5f, dc, DeviceOps.Epilogue.NONE, precision);
     double[] ref = new double[m * n];
     for (int i = 0; i < ref.length; i++) {
       ref[i] = 0.75 * plain[i] - 0.5 * c0[i];
@@ -170,8 +170,8 @@ abstract class CudaKernelChecks {
     checkGemm(ref, bound, down(dc, m * n), tol, what + " alpha/beta");
     // Dense forward: y = relu(A B + bias), z kept; bias gradient: column sums of op(B)
     long dy = poison(m * n), dz = poison(m * n), dbias = up(bias), dsum = poison(n);
-    ops.gemm(ta, tb, m, n, k, 1f, da, db, 0f, dy, dbias, dz, Activation.RELU.ordinal(), 0f, dsum,
-        precision);
+    ops.gemm(ta, tb, m, n, k, 1f, da, db, 0f, dy,
+        DeviceOps.Epilogue.dense(dbias, dz, Activation.RELU.ordinal(), 0f, dsum), precision);
     double[] z = new double[m * n], y = new double[m * n];
     for (int i = 0; i < m * n; i++) {
       z[i] = plain[i] + bias[i % n];
@@ -197,6 +197,51 @@ abstract class CudaKernelChecks {
   void tf32GemmIsWithinTensorCoreRounding() {
     // tf32 keeps 10 mantissa bits: each product is off by up to ~2^-10 relative
     gemmAll(1, 2e-3, new SplittableRandom(2));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Activation.class, names = {"RELU", "TANH", "SIGMOID", "GELU", "LEAKY_RELU"})
+  void dropoutAndActivationBackwardInTheEpilogueMatchTheCpuPasses(Activation act) {
+    SplittableRandom rng = new SplittableRandom(20 + act.ordinal());
+    int m = 37, n = 29, k = 21, size = m * n;
+    float[] a = random(rng, m * k), b = random(rng, k * n), bias = random(rng, n);
+    float[] zBelow = random(rng, size);
+    long da = up(a), db = up(b), dbias = up(bias), step = arena.alloc(8);
+    try (LongPointer s = new LongPointer(1)) {
+      s.put(0, 12L);
+      ops.upload(step, s, 8);
+    }
+    int threshold = Philox.threshold(0.3);
+    float scale = 1f / 0.7f;
+    for (int precision = 0; precision < 2; precision++) {
+      // forward: y = dropout(act(A B + bias)), z kept
+      long dz = poison(size), dy = poison(size), plain = poison(size);
+      DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(dbias, dz, act.ordinal(), 0.2f, 0);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, plain, e, precision);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, dy,
+          e.dropout(77, step, 4, threshold, scale), precision);
+      float[] activated = down(plain, size);
+      try (Tensor t = Tensor.of(activated, size); Tensor dropped = Tensor.zeros(size)) {
+        cpu.dropout(t, dropped, size, 77, 12, 4, 0.3f);
+        assertArrayEquals(dropped.toFloatArray(), down(dy, size), act + " forward, precision "
+            + precision);
+      }
+      // backward: dZ_below = dropout'(A B) * act'(z_below)
+      long dg = poison(size), raw = poison(size), dzb = up(zBelow);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, raw, DeviceOps.Epilogue.NONE, precision);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, dg, DeviceOps.Epilogue.NONE
+          .dropout(77, step, 4, threshold, scale)
+          .activationBackward(dzb, act.ordinal(), 0.2f), precision);
+      try (Tensor g = Tensor.of(down(raw, size), m, n); Tensor gd = Tensor.zeros(m, n);
+          Tensor z = Tensor.of(zBelow, m, n); Tensor y = Tensor.zeros(m, n);
+          Tensor out = Tensor.zeros(m, n)) {
+        cpu.dropout(g, gd, size, 77, 12, 4, 0.3f);
+        cpu.biasActForward(z, null, y, y, m, n, act, 0.2f);
+        cpu.actBackward(z, y, gd, out, m, n, act, 0.2f);
+        assertClose(out.toFloatArray(), down(dg, size), 2e-6, 1e-7, act + " backward, precision "
+            + precision);
+      }
+    }
   }
 
   // ---- elementwise ------------------------------------------------------------------------------

@@ -129,8 +129,10 @@ class HostOps implements DeviceOps {
 
   @Override
   public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
-      long b, float beta, long c, long bias, long z, int act, float actAlpha, long db,
-      int precision) {
+      long b, float beta, long c, Epilogue e, int precision) {
+    long bias = e.bias(), z = e.z(), db = e.db();
+    int act = e.act();
+    float actAlpha = e.actAlpha();
     exec(() -> {
       openblas.cblas_sgemm(openblas.CblasRowMajor,
           transA ? openblas.CblasTrans : openblas.CblasNoTrans,
@@ -146,6 +148,19 @@ class HostOps implements DeviceOps {
           throw new UnsupportedOperationException("host gemm: db with a transposed B");
         }
         NablaCpu.nabla_bias_grad(floats(b, k * n), floats(db, n), k, n);
+      }
+      if (e.dropScale() != 0f) { // the CPU kernels in the host graph's order: dropout, then act'
+        long step = e.dropStepDev() != 0 ? longs(e.dropStepDev(), 1).get(0) : e.dropStep();
+        NablaCpu.nabla_dropout(floats(c, m * n), floats(c, m * n), m * n, e.dropSeed(), step,
+            e.dropStream(), e.dropThreshold(), e.dropScale());
+      }
+      if (e.bwdZ() != 0) {
+        try (FloatPointer y = new FloatPointer(m * n)) {
+          NablaCpu.nabla_bias_act_forward(floats(e.bwdZ(), m * n), null, y, y, m, n, e.bwdAct(),
+              e.bwdAlpha());
+          NablaCpu.nabla_act_backward(floats(e.bwdZ(), m * n), y, floats(c, m * n),
+              floats(c, m * n), m, n, e.bwdAct(), e.bwdAlpha());
+        }
       }
     });
   }

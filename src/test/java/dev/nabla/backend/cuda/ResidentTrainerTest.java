@@ -200,6 +200,17 @@ class ResidentTrainerTest {
   }
 
   @Test
+  void dropoutFoldedIntoTheMatmulsMatchesTheHostGraph() {
+    // two Dense -> Dropout -> Dense chains: the dropouts run in gemm epilogues, and their
+    // backward with tanh's and sigmoid's derivatives (recomputed from z) in the dX epilogues
+    Supplier<Layer[]> layers = () -> new Layer[] {new Flatten(4, 5), new Dense(12, "tanh"),
+        new Dropout(0.25), new Dense(9, "sigmoid"), new Dropout(0.5), new Dense(6, "softmax")};
+    FitOptions o = new FitOptions().epochs(2).batchSize(40).verbose(0);
+    agree(layers, "adam", "sparse_categorical_crossentropy", true, o);
+    agree(layers, "adam", "sparse_categorical_crossentropy", true, o, EmuOps::new, EMU_TOL, 1e-4f);
+  }
+
+  @Test
   void aDeviceThatCannotCaptureTrainsEagerly() {
     agree(() -> new Layer[] {new Flatten(4, 5), new Dense(16, "relu"), new Dropout(0.2),
         new Dense(6, "softmax")}, "adam", "sparse_categorical_crossentropy", true,
