@@ -278,7 +278,7 @@ abstract class CudaKernelChecks {
   @Test
   void softmaxCrossEntropyMatchesCpuAndTalliesOnDevice() {
     SplittableRandom rng = new SplittableRandom(5);
-    for (int[] s : new int[][] {{1, 10}, {128, 10}, {33, 7}, {5, 100}, {2, 1}}) {
+    for (int[] s : new int[][] {{1, 10}, {128, 10}, {600, 10}, {33, 7}, {5, 100}, {20, 100}, {2, 1}}) {
       int rows = s[0], cols = s[1], n = rows * cols;
       for (int variant = 0; variant < 4; variant++) {
         boolean sparse = variant < 2, logits = variant % 2 == 0;
