@@ -456,7 +456,16 @@ public class Sequential implements AutoCloseable {
         fillLogs(logs, lossTracker, metrics, "");
       }
       if (valX != null) {
-        logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
+        if (resident != null) { // on the device, with this epoch's weights already there
+          ResidentTrainer.Tally v = resident.evaluate(valX, valY, valX.dim(0), o.batchSize);
+          Map<String, Float> val = new LinkedHashMap<>();
+          deviceLogs(val, v, metrics);
+          for (Map.Entry<String, Float> e : val.entrySet()) {
+            logs.put("val_" + e.getKey(), e.getValue());
+          }
+        } else {
+          logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
+        }
       }
       epochsDone = epoch + 1;
       for (Callback c : callbacks) {

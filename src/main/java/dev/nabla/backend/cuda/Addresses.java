@@ -23,6 +23,15 @@ public final class Addresses {
     };
   }
 
+  /**
+   * The bytes a typed pointer points at, as a position-0 byte pointer. Needed wherever a view
+   * (a FloatPointer with a position) goes to a {@code void*} parameter (cudaMemcpy,
+   * Pointer.memcpy): JavaCPP adds a {@code void*} argument's position as bytes, not elements.
+   */
+  public static Pointer bytesOf(Pointer p, long n) {
+    return bytes(p.address() + p.position() * p.sizeof(), n);
+  }
+
   public static FloatPointer floats(long addr, long n) {
     return new FloatPointer((Pointer) null) {
       {

@@ -78,15 +78,15 @@ public final class CudaOps implements DeviceOps {
 
   @Override
   public void upload(long dst, Pointer src, long bytes) {
-    check(cudaMemcpyAsync(Addresses.bytes(dst, bytes), src, bytes, cudaMemcpyHostToDevice, stream),
-        "cudaMemcpy host to device");
+    check(cudaMemcpyAsync(Addresses.bytes(dst, bytes), Addresses.bytesOf(src, bytes), bytes,
+        cudaMemcpyHostToDevice, stream), "cudaMemcpy host to device");
     synchronize();
   }
 
   @Override
   public void download(Pointer dst, long src, long bytes) {
-    check(cudaMemcpyAsync(dst, Addresses.bytes(src, bytes), bytes, cudaMemcpyDeviceToHost, stream),
-        "cudaMemcpy device to host");
+    check(cudaMemcpyAsync(Addresses.bytesOf(dst, bytes), Addresses.bytes(src, bytes), bytes,
+        cudaMemcpyDeviceToHost, stream), "cudaMemcpy device to host");
     synchronize();
   }
 

@@ -92,6 +92,10 @@ public final class ResidentTrainer implements AutoCloseable {
   private int trainRows = -1, hpRows;
   private final List<StepPlan> plans = new ArrayList<>();
   private boolean captureFailed; // said once
+  private final List<InferPlan> inferPlans = new ArrayList<>();
+  private long evalX, evalY;
+  private int evalRows = -1, evalCapacity;
+  private Tensor evalSource; // the tensor evalX holds (validation data comes back each epoch)
   // host staging
   private final LongPointer counterHost = new LongPointer(2);
   private final DoublePointer lossHost = new DoublePointer(1);
@@ -251,6 +255,101 @@ public final class ResidentTrainer implements AutoCloseable {
       }
     }
     return tally(trainRows);
+  }
+
+  /**
+   * Loss and hits of the model on the first {@code n} samples of (x, y), on the device, without
+   * dropout (Keras's evaluate; fit's validation). The set is uploaded on first use and kept while
+   * the same tensors come back (each epoch's validation).
+   */
+  public Tally evaluate(Tensor x, Tensor y, int n, int batchSize) {
+    long labelWidth = loss.sparse() ? 1 : classes;
+    if (x != evalSource || n != evalRows) {
+      if (n > evalCapacity) {
+        evalX = arena.allocFloats((long) n * features);
+        evalY = arena.allocFloats(n * labelWidth);
+        evalCapacity = n;
+      }
+      ops.upload(evalX, x.pointer(), (long) n * features * Float.BYTES);
+      ops.upload(evalY, y.pointer(), n * labelWidth * Float.BYTES);
+      evalSource = x;
+      evalRows = n;
+    }
+    ops.zero(lossSum, 8);
+    ops.zero(correctSum, 8);
+    for (int start = 0; start < n; start += batchSize) {
+      int rows = Math.min(batchSize, n - start);
+      inferPlan(rows).run(start);
+    }
+    return tally(n);
+  }
+
+  private InferPlan inferPlan(int rows) {
+    for (InferPlan p : inferPlans) {
+      if (p.rows == rows) {
+        return p;
+      }
+    }
+    InferPlan p = new InferPlan(rows);
+    inferPlans.add(p);
+    return p;
+  }
+
+  /** Forward and loss of one inference batch (dropout is the identity), run eagerly. */
+  private final class InferPlan {
+    final int rows;
+    final long x, y;
+    final long[] out, z;
+
+    InferPlan(int rows) {
+      this.rows = rows;
+      int n = layers.size();
+      x = arena.allocFloats((long) rows * features);
+      y = arena.allocFloats((long) rows * (loss.sparse() ? 1 : classes));
+      out = new long[n];
+      z = new long[n];
+      for (int i = 0; i < n; i++) {
+        LayerSpec l = layers.get(i);
+        long size = (long) rows * widthOut[i];
+        out[i] = l.kind() == LayerSpec.Kind.DROPOUT ? (i == 0 ? x : out[i - 1])
+            : arena.allocFloats(size); // dropout: the identity, its input's buffer
+        z[i] = l.kind() == LayerSpec.Kind.DENSE && l.activation() == Activation.SOFTMAX
+            ? arena.allocFloats(size) : 0;
+      }
+    }
+
+    void run(int start) {
+      int n = layers.size();
+      ops.gatherRows(evalX, features, 0, 0, start, 0, rows, x);
+      ops.gatherRows(evalY, loss.sparse() ? 1 : classes, 0, 0, start, 0, rows, y);
+      int top = fusedSoftmax && layers.get(n - 1).kind() == LayerSpec.Kind.ACTIVATION ? n - 1 : n;
+      int lin = Activation.LINEAR.ordinal();
+      for (int i = 0; i < top; i++) {
+        LayerSpec l = layers.get(i);
+        long in = i == 0 ? x : out[i - 1];
+        int wi = widthIn[i], wo = widthOut[i];
+        if (l.kind() == LayerSpec.Kind.DENSE) {
+          long w = params + 4 * l.kernelOffset();
+          long b = l.biasOffset() < 0 ? 0 : params + 4 * l.biasOffset();
+          if (fusedSoftmax && i == n - 1) { // logits for the loss
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i],
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+          } else if (l.activation() == Activation.SOFTMAX) {
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i],
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+            ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, l.activation().ordinal(), 0f);
+          } else {
+            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], DeviceOps.Epilogue.dense(
+                b, 0, l.activation().ordinal(), Activation.LEAKY_RELU_SLOPE, 0), precision);
+          }
+        } else if (l.kind() == LayerSpec.Kind.ACTIVATION) {
+          ops.biasActForward(in, 0, in, out[i], rows, wo, l.activation().ordinal(),
+              Activation.LEAKY_RELU_SLOPE);
+        }
+      }
+      ops.softmaxXent(out[top - 1], y, 0, 0, rows, classes, loss.sparse(),
+          loss.fromLogits() || fusedSoftmax, loss.labelSmoothing(), 1f, lossSum, correctSum);
+    }
   }
 
   /** Reads the device's running loss and hit counts (waits for the stream). */

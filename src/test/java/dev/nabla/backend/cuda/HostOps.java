@@ -81,13 +81,13 @@ class HostOps implements DeviceOps {
   @Override
   public void upload(long dst, Pointer src, long n) {
     requireEager("synchronous upload");
-    Pointer.memcpy(bytes(dst, n), src, n);
+    Pointer.memcpy(bytes(dst, n), Addresses.bytesOf(src, n), n);
   }
 
   @Override
   public void download(Pointer dst, long src, long n) {
     requireEager("synchronous download");
-    Pointer.memcpy(dst, bytes(src, n), n);
+    Pointer.memcpy(Addresses.bytesOf(dst, n), bytes(src, n), n);
   }
 
   @Override

@@ -211,6 +211,34 @@ class ResidentTrainerTest {
   }
 
   @Test
+  void viewsOfLargerTensorsUploadTheirOwnRows() {
+    // JavaCPP adds a void* argument's position as bytes: a view (rows 50.. of a bigger tensor)
+    // must reach cudaMemcpy / memcpy as its own address, for training and validation data alike
+    Tensor[] d = data(250, 20, 6, true, 23);
+    try (Tensor x = d[0].view(50L * 20, 200, 4, 5); Tensor y = d[1].view(50, 200);
+        Sequential host = new Sequential(new Flatten(4, 5), new Dense(8, "relu"),
+            new Dense(6, "softmax"));
+        Sequential onDevice = new Sequential(new Flatten(4, 5), new Dense(8, "relu"),
+            new Dense(6, "softmax"));
+        HostOps ops = new HostOps()) {
+      for (Sequential m : List.of(host, onDevice)) {
+        m.setSeed(8);
+        m.setBackend(Backends.select("cpu", 1).backend());
+        m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+      }
+      onDevice.setDevice(ops);
+      FitOptions o = new FitOptions().epochs(2).batchSize(32).validationSplit(0.25).verbose(0);
+      History a = host.fit(x, y, o), b = onDevice.fit(x, y, o);
+      assertEquals(a.get("val_loss"), b.get("val_loss"), "validation on the device's rows");
+      assertEquals(a.get("val_accuracy"), b.get("val_accuracy"));
+      assertEquals(a.get("loss"), b.get("loss"), "training on the device's rows");
+    } finally {
+      d[0].close();
+      d[1].close();
+    }
+  }
+
+  @Test
   void aDeviceThatCannotCaptureTrainsEagerly() {
     agree(() -> new Layer[] {new Flatten(4, 5), new Dense(16, "relu"), new Dropout(0.2),
         new Dense(6, "softmax")}, "adam", "sparse_categorical_crossentropy", true,
