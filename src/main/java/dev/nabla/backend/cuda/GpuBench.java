@@ -149,6 +149,27 @@ public final class GpuBench {
           DeviceOps.Epilogue.NONE, precision), reps);
       tflops[p] = flop / (ms * 1e-3) / 1e12;
     }
+    try {
+      cublasBaseline(m, n, k, ta, tb, a, b, c, reps, flop, tflops);
+    } catch (Throwable t) { // libcublas.so.13 missing: report ours alone
+      Throwable root = t;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      System.out.println("cublas unavailable: " + root);
+      tflops[2] = tflops[3] = Double.NaN;
+    }
+    for (int p = 0; p < 4; p++) {
+      System.out.printf(Locale.ROOT, "sgemm %s %s: %.2f TFLOP/s%n", shape, names[p], tflops[p]);
+      put("sgemm_" + key + "_" + names[p].replace(' ', '_'), tflops[p]);
+    }
+    System.out.printf(Locale.ROOT, "sgemm %s: nabla/cublas fp32 %.0f%%, tf32 %.0f%%%n", shape,
+        100 * tflops[0] / tflops[2], 100 * tflops[1] / tflops[3]);
+  }
+
+  /** cuBLAS's fp32 and TF32 rates at the same shape into tflops[2] and tflops[3]. */
+  private void cublasBaseline(int m, int n, int k, boolean ta, boolean tb, long a, long b, long c,
+      int reps, double flop, double[] tflops) {
     cublasContext h = new cublasContext();
     CudaOps.check(cublasCreate_v2(h), "cublasCreate");
     try {
@@ -169,12 +190,6 @@ public final class GpuBench {
     } finally {
       cublasDestroy_v2(h);
     }
-    for (int p = 0; p < 4; p++) {
-      System.out.printf(Locale.ROOT, "sgemm %s %s: %.2f TFLOP/s%n", shape, names[p], tflops[p]);
-      put("sgemm_" + key + "_" + names[p].replace(' ', '_'), tflops[p]);
-    }
-    System.out.printf(Locale.ROOT, "sgemm %s: nabla/cublas fp32 %.0f%%, tf32 %.0f%%%n", shape,
-        100 * tflops[0] / tflops[2], 100 * tflops[1] / tflops[3]);
   }
 
   private void softmaxXent(int rows, int cols, double copyGbs) {
