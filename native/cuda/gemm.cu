@@ -44,7 +44,10 @@ struct Epilogue {
   const float *bwd_z;  // (m, n): multiply by act'(bwd_z) (bwd_act) when not null
   int bwd_act;
   float bwd_alpha;
+  float *partial;   // split-K: raw sums of k-slice blockIdx.z go to partial + z * m * n
+  int64_t kchunk;   // the k-slice length (k when not split)
 };
+
 
 // Element i's dropout bit: word i % 4 of Philox block i / 4, as nabla_dropout draws it.
 __device__ __forceinline__ bool keep(const Epilogue &e, int64_t i) {
@@ -74,6 +77,15 @@ __device__ __forceinline__ void store(float *C, int64_t ldc, int64_t r, int64_t 
   C[i] = y;
 }
 
+// Where a block's result goes: the epilogue, or its k-slice's partial sums (split-K).
+__device__ __forceinline__ void finish(float *C, int64_t m, int64_t n, int64_t r, int64_t c,
+                                       float acc, const Epilogue &e) {
+  if (e.partial)
+    e.partial[(int64_t)blockIdx.z * m * n + r * n + c] = acc;
+  else
+    store(C, n, r, c, acc, e);
+}
+
 // ---- fp32 SIMT kernel -------------------------------------------------------------------------
 
 template <int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
@@ -89,6 +101,8 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
   const int64_t m0 = (int64_t)blockIdx.y * BM, n0 = (int64_t)blockIdx.x * BN;
   const int64_t lda = TA ? m : k, ldb = TB ? k : n;
   const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
+  const int64_t kb = (int64_t)blockIdx.z * e.kchunk;  // this block's k-slice [kb, ke)
+  const int64_t ke = kb + e.kchunk < k ? kb + e.kchunk : k;
 
   float ra[A_PER], rb[B_PER];
   // Which tile element thread tid fetches on its j-th load: the contiguous direction of the
@@ -105,16 +119,16 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
       const int idx = tid + p * NT;
       int i, kk;
       a_coord(idx, i, kk);
-      ra[p] = (idx < BM * BK && m0 + i < m && k0 + kk < k) ? op_at<TA>(A, lda, m0 + i, k0 + kk)
-                                                           : 0.0f;
+      ra[p] = (idx < BM * BK && m0 + i < m && k0 + kk < ke) ? op_at<TA>(A, lda, m0 + i, k0 + kk)
+                                                            : 0.0f;
     }
 #pragma unroll
     for (int p = 0; p < B_PER; p++) {
       const int idx = tid + p * NT;
       int kk, j;
       b_coord(idx, kk, j);
-      rb[p] = (idx < BK * BN && k0 + kk < k && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j)
-                                                           : 0.0f;
+      rb[p] = (idx < BK * BN && k0 + kk < ke && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j)
+                                                            : 0.0f;
     }
   };
   auto stage = [&]() {
@@ -136,11 +150,11 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
 
   float acc[TM][TN] = {};
   float colsum = 0.0f;  // this thread's column of db, when tid < BN
-  fetch(0);
-  for (int64_t k0 = 0; k0 < k; k0 += BK) {
+  fetch(kb);
+  for (int64_t k0 = kb; k0 < ke; k0 += BK) {
     stage();
     __syncthreads();
-    if (k0 + BK < k) fetch(k0 + BK);  // global loads in flight while this tile computes
+    if (k0 + BK < ke) fetch(k0 + BK);  // global loads in flight while this tile computes
 #pragma unroll
     for (int kk = 0; kk < BK; kk++) {
       float a[TM], b[TN];
@@ -167,7 +181,7 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
 #pragma unroll
     for (int c = 0; c < TN; c++) {
       const int64_t col = n0 + tx * TN + c;
-      if (col < n) store(C, n, row, col, acc[r][c], e);
+      if (col < n) finish(C, m, n, row, col, acc[r][c], e);
     }
   }
 }
@@ -218,16 +232,18 @@ tf32_gemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *
   const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
   float acc[4][4][4] = {};
   float colsum = 0.0f;
-  for (int64_t k0 = 0; k0 < k; k0 += BK) {
+  const int64_t kb = (int64_t)blockIdx.z * e.kchunk;
+  const int64_t ke = kb + e.kchunk < k ? kb + e.kchunk : k;
+  for (int64_t k0 = kb; k0 < ke; k0 += BK) {
     for (int idx = tid; idx < BM * BK; idx += NT) {
       int i, kk;
       if (TA) { kk = idx / BM; i = idx % BM; } else { i = idx / BK; kk = idx % BK; }
-      As[kk][i] = (m0 + i < m && k0 + kk < k) ? op_at<TA>(A, lda, m0 + i, k0 + kk) : 0.0f;
+      As[kk][i] = (m0 + i < m && k0 + kk < ke) ? op_at<TA>(A, lda, m0 + i, k0 + kk) : 0.0f;
     }
     for (int idx = tid; idx < BK * BN; idx += NT) {
       int kk, j;
       if (TB) { j = idx / BK; kk = idx % BK; } else { kk = idx / BN; j = idx % BN; }
-      Bs[kk][j] = (k0 + kk < k && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j) : 0.0f;
+      Bs[kk][j] = (k0 + kk < ke && n0 + j < n) ? op_at<TB>(B, ldb, k0 + kk, n0 + j) : 0.0f;
     }
     __syncthreads();
 #pragma unroll
@@ -267,14 +283,14 @@ tf32_gemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *
       for (int q = 0; q < 4; q++) {
         const int64_t row = m0 + wm + mi * 16 + g + (q >= 2 ? 8 : 0);
         const int64_t col = n0 + wn + ni * 8 + 2 * t + (q & 1);
-        if (row < m && col < n) store(C, n, row, col, acc[mi][ni][q], e);
+        if (row < m && col < n) finish(C, m, n, row, col, acc[mi][ni][q], e);
       }
 }
 
 template <int BM, int BN, int BK, int TM, int TN>
 int launch_simt(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
-                const Epilogue &e, cudaStream_t st) {
-  const dim3 grid((n + BN - 1) / BN, (m + BM - 1) / BM), block((BM / TM) * (BN / TN));
+                const Epilogue &e, unsigned slices, cudaStream_t st) {
+  const dim3 grid((n + BN - 1) / BN, (m + BM - 1) / BM, slices), block((BM / TM) * (BN / TN));
   if (!ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (!ta && tb) sgemm_kernel<BM, BN, BK, TM, TN, false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
@@ -283,13 +299,25 @@ int launch_simt(bool ta, bool tb, int m, int n, int k, const float *A, const flo
 }
 
 int launch_tf32(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
-                const Epilogue &e, cudaStream_t st) {
-  const dim3 grid((n + 127) / 128, (m + 127) / 128), block(256);
+                const Epilogue &e, unsigned slices, cudaStream_t st) {
+  const dim3 grid((n + 127) / 128, (m + 127) / 128, slices), block(256);
   if (!ta && !tb) tf32_gemm_kernel<false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (ta && !tb) tf32_gemm_kernel<true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (!ta && tb) tf32_gemm_kernel<false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else tf32_gemm_kernel<true, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   return (int)cudaGetLastError();
+}
+
+// Split-K's second pass: the k-slices' partial sums added in slice order, then the epilogue.
+__global__ void split_k_reduce(const float *partial, int slices, float *C, int64_t m, int64_t n,
+                               Epilogue e) {
+  const int64_t mn = m * n;
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < mn;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    float acc = 0.0f;
+    for (int z = 0; z < slices; z++) acc += partial[z * mn + i];
+    store(C, n, i / n, i % n, acc, e);
+  }
 }
 
 int sm_count() {  // of the current device (a microsecond; a captured graph asks once)
@@ -308,24 +336,56 @@ extern "C" int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, i
                                float *db, float drop_scale, uint64_t drop_seed,
                                uint64_t drop_step, const uint64_t *drop_step_dev,
                                uint32_t drop_stream, uint32_t drop_threshold,
-                               const float *bwd_z, int bwd_act, float bwd_alpha, int precision,
+                               const float *bwd_z, int bwd_act, float bwd_alpha,
+                               float *workspace, int64_t workspace_floats, int precision,
                                void *stream) {
   if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
     return (int)cudaErrorInvalidValue;
   if (m == 0 || n == 0) return 0;
-  const Epilogue e{alpha,      beta,      bias,          z,           act,
-                   act_alpha,  db,        drop_scale,    drop_seed,   drop_step,
-                   drop_step_dev, drop_stream, drop_threshold, bwd_z,   bwd_act,
-                   bwd_alpha};
+  Epilogue e{alpha,         beta,        bias,           z,     act,     act_alpha,
+             db,            drop_scale,  drop_seed,      drop_step,      drop_step_dev,
+             drop_stream,   drop_threshold, bwd_z,       bwd_act,        bwd_alpha,
+             nullptr,       k};
   cudaStream_t st = (cudaStream_t)stream;
   const int mi = (int)m, ni = (int)n, ki = (int)k;
-  if (precision == NABLA_GEMM_TF32)
-    return launch_tf32(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
-  const int64_t big_blocks = ((m + 127) / 128) * ((n + 127) / 128);
-  if (big_blocks >= sm_count())
-    return launch_simt<128, 128, 8, 8, 8>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
-  const int64_t mid_blocks = ((m + 63) / 64) * ((n + 63) / 64);
-  if (mid_blocks >= sm_count())
-    return launch_simt<64, 64, 8, 4, 4>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
-  return launch_simt<32, 32, 16, 2, 2>(trans_a, trans_b, mi, ni, ki, a, b, c, e, st);
+  const int sms = sm_count();
+  // the tile: the biggest that still gives every SM a block
+  const bool tf32 = precision == NABLA_GEMM_TF32;
+  int tile = tf32 ? 128 : 32;
+  if (!tf32) {
+    if (((m + 127) / 128) * ((n + 127) / 128) >= sms) tile = 128;
+    else if (((m + 63) / 64) * ((n + 63) / 64) >= sms) tile = 64;
+  }
+  const int64_t blocks = ((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+  // Split-K when even that leaves most SMs idle and k is long (MNIST's first layer: 128 x 128
+  // outputs = 16 blocks of 32 x 32 over k = 784): slices of >= 128 of k on their own blocks,
+  // partial sums through the workspace, then one pass adds them and applies the epilogue. Not
+  // with db (its column sums would be split too: the dW gemms have short k anyway).
+  unsigned slices = 1;
+  if (workspace && db == nullptr && k >= 256 && 2 * blocks <= sms) {
+    int64_t s = (sms + blocks - 1) / blocks;
+    if (s > k / 128) s = k / 128;
+    if (s * m * n > workspace_floats) s = workspace_floats / (m * n);
+    if (s > 1) {
+      const int64_t chunk = ((k + s - 1) / s + 15) / 16 * 16;  // whole k-tiles per slice
+      slices = (unsigned)((k + chunk - 1) / chunk);
+      e.kchunk = chunk;
+    }
+  }
+  Epilogue part = e;
+  if (slices > 1) {
+    part.partial = workspace;
+  }
+  int err;
+  if (tf32) err = launch_tf32(trans_a, trans_b, mi, ni, ki, a, b, c, part, slices, st);
+  else if (tile == 128)
+    err = launch_simt<128, 128, 8, 8, 8>(trans_a, trans_b, mi, ni, ki, a, b, c, part, slices, st);
+  else if (tile == 64)
+    err = launch_simt<64, 64, 8, 4, 4>(trans_a, trans_b, mi, ni, ki, a, b, c, part, slices, st);
+  else
+    err = launch_simt<32, 32, 16, 2, 2>(trans_a, trans_b, mi, ni, ki, a, b, c, part, slices, st);
+  if (err != 0 || slices == 1) return err;
+  split_k_reduce<<<nabla_cuda::grid_for(m * n), nabla_cuda::kThreads, 0, st>>>(
+      workspace, (int)slices, c, m, n, e);
+  return (int)cudaGetLastError();
 }

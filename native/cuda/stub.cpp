@@ -52,7 +52,8 @@ extern "C" int nabla_cuda_ema_update(float *, const float *, float, int64_t, voi
 extern "C" int nabla_cuda_gemm(int, int, int64_t, int64_t, int64_t, float, const float *,
                                const float *, float, float *, const float *, float *, int, float,
                                float *, float, uint64_t, uint64_t, const uint64_t *, uint32_t,
-                               uint32_t, const float *, int, float, int, void *) {
+                               uint32_t, const float *, int, float, float *, int64_t, int,
+                               void *) {
   return kNotBuilt;
 }
 

@@ -73,13 +73,17 @@ int nabla_cuda_ema_update(float *avg, const float *w, float momentum, int64_t n,
      drop_step_dev when not NULL, else drop_step; kept values times drop_scale (forward, or the
      backward of a dropout when the gemm computes its output's gradient);
    - bwd_z != NULL: times act'(bwd_z) for activation bwd_act (the backward of the activation
-     below, from its pre-activation values; with act = LINEAR). */
+     below, from its pre-activation values; with act = LINEAR).
+   workspace (device, workspace_floats floats; may be NULL) allows split-K: when the output has
+   too few tiles for the SMs and k >= 256 (and db is NULL), k is cut into slices summed through
+   the workspace by a second kernel that then applies the epilogue. */
 int nabla_cuda_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                     const float *a, const float *b, float beta, float *c, const float *bias,
                     float *z, int act, float act_alpha, float *db, float drop_scale,
                     uint64_t drop_seed, uint64_t drop_step, const uint64_t *drop_step_dev,
                     uint32_t drop_stream, uint32_t drop_threshold, const float *bwd_z,
-                    int bwd_act, float bwd_alpha, int precision, void *stream);
+                    int bwd_act, float bwd_alpha, float *workspace, int64_t workspace_floats,
+                    int precision, void *stream);
 
 /* ---- bias + activation (activation.cu), as nabla_bias_act_forward etc. in kernels.h ---- */
 

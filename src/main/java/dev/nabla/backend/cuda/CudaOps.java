@@ -135,11 +135,12 @@ public final class CudaOps implements DeviceOps {
 
   @Override
   public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
-      long b, float beta, long c, Epilogue e, int precision) {
+      long b, float beta, long c, Epilogue e, long workspace, long workspaceFloats,
+      int precision) {
     launched(NablaCuda.nabla_cuda_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta,
         c, e.bias(), e.z(), e.act(), e.actAlpha(), e.db(), e.dropScale(), e.dropSeed(),
         e.dropStep(), e.dropStepDev(), e.dropStream(), e.dropThreshold(), e.bwdZ(), e.bwdAct(),
-        e.bwdAlpha(), precision, st), "gemm");
+        e.bwdAlpha(), workspace, workspaceFloats, precision, st), "gemm");
   }
 
   @Override

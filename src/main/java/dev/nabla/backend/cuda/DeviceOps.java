@@ -77,8 +77,12 @@ public interface DeviceOps extends AutoCloseable {
     }
   }
 
+  /**
+   * nabla_cuda_gemm. workspace (workspaceFloats floats, may be 0) lets a long-k product with few
+   * output tiles split k across more blocks (split-K).
+   */
   void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a, long b,
-      float beta, long c, Epilogue epilogue, int precision);
+      float beta, long c, Epilogue epilogue, long workspace, long workspaceFloats, int precision);
 
   void biasActForward(long x, long bias, long z, long y, long rows, long cols, int act,
       float alpha);

@@ -34,6 +34,8 @@ public final class GpuBench {
   private final DeviceArena arena;
   private final CUevent_st start = new CUevent_st(), stop = new CUevent_st();
   private final List<String> json = new ArrayList<>();
+  private static final long WORKSPACE_FLOATS = 1 << 22; // split-K partial sums
+  private long workspace;
 
   private GpuBench(CudaOps ops) {
     this.ops = ops;
@@ -63,6 +65,7 @@ public final class GpuBench {
   }
 
   private void run(Path data, int epochs) throws Exception {
+    workspace = arena.allocFloats(WORKSPACE_FLOATS);
     double copy = copyBandwidth(256L << 20);
     gemm(4096, 4096, 4096, false, false);
     gemm(128, 128, 784, false, false); // forward, layer 1 (batch 128)
@@ -146,7 +149,7 @@ public final class GpuBench {
     for (int p = 0; p < 2; p++) {
       int precision = p;
       double ms = timeMs(() -> ops.gemm(ta, tb, m, n, k, 1f, a, b, 0f, c,
-          DeviceOps.Epilogue.NONE, precision), reps);
+          DeviceOps.Epilogue.NONE, workspace, WORKSPACE_FLOATS, precision), reps);
       tflops[p] = flop / (ms * 1e-3) / 1e12;
     }
     try {

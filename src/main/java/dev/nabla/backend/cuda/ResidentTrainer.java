@@ -87,6 +87,9 @@ public final class ResidentTrainer implements AutoCloseable {
   private final long params, grads, slot0, slot1, slot2, lambScratch;
   private final long clipSums, clipScales; // per-segment sums of squares and factors, or 0
   private final long counters; // int32 batch index at +0, u64 step at +8
+  /** Split-K partial sums for the gemms (1M floats: the first layer's 6 slices of 128 x 128). */
+  private static final long SPLIT_K_FLOATS = 1 << 20;
+  private final long splitK;
   private final long lossSum, correctSum; // double, u64
   private long trainX, trainY, order, keys, sorted, sortTemp, sortTempBytes, hpTable;
   private int trainRows = -1, hpRows;
@@ -170,6 +173,7 @@ public final class ResidentTrainer implements AutoCloseable {
       this.clipSums = step.clipsNorm() ? arena.alloc(8L * segments) : 0;
       this.clipScales = step.clipsNorm() ? arena.alloc(4L * segments) : 0;
       this.counters = arena.alloc(16);
+      this.splitK = arena.allocFloats(SPLIT_K_FLOATS);
       this.lossSum = arena.alloc(8);
       this.correctSum = arena.alloc(8);
       ops.upload(this.params, params.pointer(), paramCount * Float.BYTES);
@@ -333,14 +337,14 @@ public final class ResidentTrainer implements AutoCloseable {
           long b = l.biasOffset() < 0 ? 0 : params + 4 * l.biasOffset();
           if (fusedSoftmax && i == n - 1) { // logits for the loss
             ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
           } else if (l.activation() == Activation.SOFTMAX) {
             ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
             ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, l.activation().ordinal(), 0f);
           } else {
             ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], DeviceOps.Epilogue.dense(
-                b, 0, l.activation().ordinal(), Activation.LEAKY_RELU_SLOPE, 0), precision);
+                b, 0, l.activation().ordinal(), Activation.LEAKY_RELU_SLOPE, 0), splitK, SPLIT_K_FLOATS, precision);
           }
         } else if (l.kind() == LayerSpec.Kind.ACTIVATION) {
           ops.biasActForward(in, 0, in, out[i], rows, wo, l.activation().ordinal(),
@@ -493,10 +497,10 @@ public final class ResidentTrainer implements AutoCloseable {
           int lin = Activation.LINEAR.ordinal();
           if (l.activation() == Activation.LINEAR || fusedSoftmax && i == layers.size() - 1) {
             ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
           } else if (l.activation() == Activation.SOFTMAX) { // a row op: its own kernel
             ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), precision);
+                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
             ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, act, 0f);
           } else {
             DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(b, z[i], act,
@@ -505,9 +509,9 @@ public final class ResidentTrainer implements AutoCloseable {
               LayerSpec d = layers.get(i + 1);
               ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i + 1],
                   e.dropout(dropoutSeed, counters + 8, d.index(), Philox.threshold(d.rate()),
-                      1f / (1f - d.rate())), precision);
+                      1f / (1f - d.rate())), splitK, SPLIT_K_FLOATS, precision);
             } else {
-              ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], e, precision);
+              ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], e, splitK, SPLIT_K_FLOATS, precision);
             }
           }
           break;
@@ -542,7 +546,7 @@ public final class ResidentTrainer implements AutoCloseable {
           long db = l.biasOffset() < 0 ? 0 : grads + 4 * l.biasOffset();
           int lin = Activation.LINEAR.ordinal();
           ops.gemm(true, false, wi, wo, rows, 1f, in, g, 0f, dw,
-              DeviceOps.Epilogue.dense(0, 0, lin, 0f, db), precision);
+              DeviceOps.Epilogue.dense(0, 0, lin, 0f, db), splitK, SPLIT_K_FLOATS, precision);
           if (needDx) {
             long w = params + 4 * l.kernelOffset();
             if (i >= 2 && dropFused[i - 1]) { // dZ below = dropout'(dZ W^T) * act'(z below)
@@ -554,10 +558,10 @@ public final class ResidentTrainer implements AutoCloseable {
                 e = e.activationBackward(z[i - 2], below.activation().ordinal(),
                     Activation.LEAKY_RELU_SLOPE);
               }
-              ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dOut[i - 2], e, precision);
+              ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dOut[i - 2], e, splitK, SPLIT_K_FLOATS, precision);
             } else {
               ops.gemm(false, true, rows, wi, wo, 1f, g, w, 0f, dIn,
-                  DeviceOps.Epilogue.NONE, precision);
+                  DeviceOps.Epilogue.NONE, splitK, SPLIT_K_FLOATS, precision);
             }
           }
           break;

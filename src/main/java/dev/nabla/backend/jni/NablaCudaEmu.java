@@ -32,7 +32,8 @@ public final class NablaCudaEmu {
       float actAlpha, @Cast("float*") long db, float dropScale, @Cast("uint64_t") long dropSeed,
       @Cast("uint64_t") long dropStep, @Cast("const uint64_t*") long dropStepDev,
       @Cast("uint32_t") int dropStream, @Cast("uint32_t") int dropThreshold,
-      @Cast("const float*") long bwdZ, int bwdAct, float bwdAlpha, int precision,
+      @Cast("const float*") long bwdZ, int bwdAct, float bwdAlpha,
+      @Cast("float*") long workspace, long workspaceFloats, int precision,
       @Cast("void*") long stream);
 
   public static native int nabla_cuda_bias_act_forward(@Cast("const float*") long x,

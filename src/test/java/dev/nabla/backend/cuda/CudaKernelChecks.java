@@ -110,7 +110,18 @@ abstract class CudaKernelChecks {
       {1, 1, 1}, {1, 10, 784}, {7, 13, 5}, {33, 65, 129}, {128, 128, 784}, {128, 10, 128},
       {784, 128, 32}, {300, 200, 100}, {257, 129, 1000}};
   private static final int[][] SMALL_SHAPES = {
-      {1, 1, 1}, {1, 10, 70}, {7, 13, 5}, {33, 65, 29}, {130, 129, 17}, {64, 10, 33}};
+      {1, 1, 1}, {1, 10, 70}, {7, 13, 5}, {33, 65, 29}, {130, 129, 17}, {64, 10, 33},
+      {40, 30, 260}, {64, 33, 300}}; // the last two split k (few tiles, long k)
+  /** Split-K workspace offered to every gemm check. */
+  private static final long WORKSPACE = 1 << 20;
+
+  private static float[] relu(float[] v) {
+    float[] r = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      r[i] = Math.max(0f, v[i]);
+    }
+    return r;
+  }
 
   private void gemmAll(int precision, double tol, SplittableRandom rng) {
     for (int sms : smCounts()) {
@@ -162,7 +173,9 @@ abstract class CudaKernelChecks {
     long da = up(a), db = up(b);
     // C = 0.75 A B - 0.5 C0
     long dc = up(c0);
-    ops.gemm(ta, tb, m, n, k, 0.75f, da, db, -0.5f, dc, DeviceOps.Epilogue.NONE, precision);
+    long ws = arena.allocFloats(WORKSPACE), wsn = WORKSPACE; // split-K allowed
+    ops.gemm(ta, tb, m, n, k, 0.75f, da, db, -0.5f, dc, DeviceOps.Epilogue.NONE, ws, wsn,
+        precision);
     double[] ref = new double[m * n];
     for (int i = 0; i < ref.length; i++) {
       ref[i] = 0.75 * plain[i] - 0.5 * c0[i];
@@ -171,12 +184,20 @@ abstract class CudaKernelChecks {
     // Dense forward: y = relu(A B + bias), z kept; bias gradient: column sums of op(B)
     long dy = poison(m * n), dz = poison(m * n), dbias = up(bias), dsum = poison(n);
     ops.gemm(ta, tb, m, n, k, 1f, da, db, 0f, dy,
-        DeviceOps.Epilogue.dense(dbias, dz, Activation.RELU.ordinal(), 0f, dsum), precision);
+        DeviceOps.Epilogue.dense(dbias, dz, Activation.RELU.ordinal(), 0f, dsum), ws, wsn,
+        precision);
     double[] z = new double[m * n], y = new double[m * n];
     for (int i = 0; i < m * n; i++) {
       z[i] = plain[i] + bias[i % n];
       y[i] = Math.max(0, z[i]);
     }
+    // and the epilogue after split-K's reduction (db off: split-K never splits its sums)
+    long dy2 = poison(m * n), dz2 = poison(m * n);
+    ops.gemm(ta, tb, m, n, k, 1f, da, db, 0f, dy2,
+        DeviceOps.Epilogue.dense(dbias, dz2, Activation.RELU.ordinal(), 0f, 0), ws, wsn,
+        precision);
+    checkGemm(z, bound, down(dz2, m * n), tol, what + " epilogue z (split-K allowed)");
+    assertArrayEquals(down(dy2, m * n), relu(down(dz2, m * n)), what + " relu (split-K allowed)");
     float[] gz = down(dz, m * n), gy = down(dy, m * n);
     checkGemm(z, bound, gz, tol, what + " epilogue z");
     for (int i = 0; i < m * n; i++) {
@@ -217,9 +238,9 @@ abstract class CudaKernelChecks {
       // forward: y = dropout(act(A B + bias)), z kept
       long dz = poison(size), dy = poison(size), plain = poison(size);
       DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(dbias, dz, act.ordinal(), 0.2f, 0);
-      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, plain, e, precision);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, plain, e, 0, 0, precision);
       ops.gemm(false, false, m, n, k, 1f, da, db, 0f, dy,
-          e.dropout(77, step, 4, threshold, scale), precision);
+          e.dropout(77, step, 4, threshold, scale), 0, 0, precision);
       float[] activated = down(plain, size);
       try (Tensor t = Tensor.of(activated, size); Tensor dropped = Tensor.zeros(size)) {
         cpu.dropout(t, dropped, size, 77, 12, 4, 0.3f);
@@ -228,10 +249,11 @@ abstract class CudaKernelChecks {
       }
       // backward: dZ_below = dropout'(A B) * act'(z_below)
       long dg = poison(size), raw = poison(size), dzb = up(zBelow);
-      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, raw, DeviceOps.Epilogue.NONE, precision);
+      ops.gemm(false, false, m, n, k, 1f, da, db, 0f, raw, DeviceOps.Epilogue.NONE, 0, 0,
+          precision);
       ops.gemm(false, false, m, n, k, 1f, da, db, 0f, dg, DeviceOps.Epilogue.NONE
           .dropout(77, step, 4, threshold, scale)
-          .activationBackward(dzb, act.ordinal(), 0.2f), precision);
+          .activationBackward(dzb, act.ordinal(), 0.2f), 0, 0, precision);
       try (Tensor g = Tensor.of(down(raw, size), m, n); Tensor gd = Tensor.zeros(m, n);
           Tensor z = Tensor.of(zBelow, m, n); Tensor y = Tensor.zeros(m, n);
           Tensor out = Tensor.zeros(m, n)) {

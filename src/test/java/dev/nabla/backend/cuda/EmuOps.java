@@ -26,11 +26,12 @@ class EmuOps extends HostOps {
 
   @Override
   public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
-      long b, float beta, long c, Epilogue e, int precision) {
+      long b, float beta, long c, Epilogue e, long workspace, long workspaceFloats,
+      int precision) {
     exec(() -> check(NablaCudaEmu.nabla_cuda_gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
         a, b, beta, c, e.bias(), e.z(), e.act(), e.actAlpha(), e.db(), e.dropScale(),
         e.dropSeed(), e.dropStep(), e.dropStepDev(), e.dropStream(), e.dropThreshold(), e.bwdZ(),
-        e.bwdAct(), e.bwdAlpha(), precision, 0), "gemm"));
+        e.bwdAct(), e.bwdAlpha(), workspace, workspaceFloats, precision, 0), "gemm"));
   }
 
   @Override

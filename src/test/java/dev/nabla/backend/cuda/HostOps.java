@@ -129,7 +129,8 @@ class HostOps implements DeviceOps {
 
   @Override
   public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a,
-      long b, float beta, long c, Epilogue e, int precision) {
+      long b, float beta, long c, Epilogue e, long workspace, long workspaceFloats,
+      int precision) {
     long bias = e.bias(), z = e.z(), db = e.db();
     int act = e.act();
     float actAlpha = e.actAlpha();
