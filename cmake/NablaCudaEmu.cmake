@@ -1,11 +1,12 @@
 # libnabla_cuda_emu: the CUDA kernels of native/cuda compiled by g++ against the emulator in
 # native/emu (fibers for threads, real barriers and shuffles), for the tests on machines without
 # a GPU. hostify.py rewrites each file's <<<...>>> launches; nothing else in the kernels changes.
-# Its C API carries nabla_emu_ names (include/nabla/cuda_emu.h). Needs Python 3 (to rewrite) only.
+# Its C API carries nabla_emu_ names (include/nabla/cuda_emu.h). Needs g++ and Python 3 only.
 find_package(Python3 COMPONENTS Interpreter)
 if(NOT Python3_Interpreter_FOUND)
-  message(STATUS "nabla: no python3; the CUDA emulator library is not built")
-  return()
+  # the JNI glue links this library (dev.nabla.backend.jni.NablaCudaEmu): say what to install
+  message(FATAL_ERROR "nabla: python3 is needed to build the tests' CUDA emulator "
+    "(native/emu/hostify.py): apt-get install python3")
 endif()
 set(NABLA_EMU_SOURCES activation softmax_xent dropout data optim gemm)
 set(emu_cpp "")

@@ -8,4 +8,5 @@ need_build_tools() {
   need mvn   "install Maven (apt-get install maven)"
   need cmake "install CMake >= 3.18 (apt-get install cmake)"
   need g++   "install a C++ compiler (apt-get install g++)"
+  need python3 "install Python 3 (apt-get install python3): it builds the tests' CUDA emulator"
 }
