@@ -20,10 +20,9 @@ import org.bytedeco.openblas.global.openblas_full;
  * calling single-threaded OpenBLAS. OpenBLAS's own pool measured slower than one thread inside a
  * training step here. Split optimizer steps are bit-identical to the whole call; a matmul block
  * may take another OpenBLAS kernel than the whole call, so outputs agree to float rounding of
- * their k-term sums. On 2 shared cores
- * oversubscription is catastrophic (see shared GUIDE), so the default is 1 thread and callers
- * choose more; a part is taken by whichever thread is free, so a descheduled helper costs at most
- * the single-threaded time.
+ * their k-term sums. On 2 shared cores oversubscription is catastrophic (see shared GUIDE), so
+ * the default is 1 thread and callers choose more; a part is taken by whichever thread is free,
+ * so a descheduled helper costs at most the single-threaded time.
  */
 public final class CpuBackend implements Backend {
   private final LongPointer correctOut = new LongPointer(1);

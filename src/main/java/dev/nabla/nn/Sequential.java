@@ -528,14 +528,13 @@ public class Sequential implements AutoCloseable {
    */
   private ResidentTrainer residentTrainer() {
     List<ResidentTrainer.LayerSpec> specs = new ArrayList<>();
-    long offset = 0;
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
       List<Variable> w = layerWeights.get(i);
       if (l instanceof Dense) {
         Dense d = (Dense) l;
-        specs.add(ResidentTrainer.LayerSpec.dense(d.units(), offset,
-            d.hasBias() ? offset + w.get(0).size() : -1, d.activation()));
+        specs.add(ResidentTrainer.LayerSpec.dense(d.units(), offsetInParams(w.get(0)),
+            d.hasBias() ? offsetInParams(w.get(1)) : -1, d.activation()));
       } else if (l instanceof dev.nabla.nn.layers.Dropout) {
         specs.add(ResidentTrainer.LayerSpec.dropout(((dev.nabla.nn.layers.Dropout) l).rate(), i));
       } else if (l instanceof dev.nabla.nn.layers.Activation) {
@@ -543,9 +542,6 @@ public class Sequential implements AutoCloseable {
             ((dev.nabla.nn.layers.Activation) l).activation()));
       } else if (!(l instanceof dev.nabla.nn.layers.Flatten)) {
         throw unsupportedOnDevice("layer " + l.name() + " (" + l.className() + ")");
-      }
-      for (Variable v : w) {
-        offset += v.size();
       }
     }
     if (!(loss instanceof CrossEntropy)) {
@@ -565,6 +561,11 @@ public class Sequential implements AutoCloseable {
     return new ResidentTrainer(device, specs, features, classes,
         new ResidentTrainer.LossSpec(ce.sparseLabels(), ce.fromLogits(), ce.labelSmoothing()),
         params, optimizer.deviceStep(params, allWeights), graphSeed(), matmulPrecision);
+  }
+
+  /** Where a weight's view starts in the flat parameter buffer, in floats. */
+  private long offsetInParams(Variable v) {
+    return v.pointer().position() - params.pointer().position();
   }
 
   private static UnsupportedOperationException unsupportedOnDevice(String what) {

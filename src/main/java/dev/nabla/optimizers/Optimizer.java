@@ -257,10 +257,17 @@ public abstract class Optimizer implements AutoCloseable {
    * scale. Options that need the host between steps are refused here, by name.
    */
   public record DeviceStep(OptimizerRule rule, Tensor[] slots, long[] segmentEnds, float[] wd,
-      float[] gscale, float clipValue, float pre, float clipnorm, float globalClipnorm) {
+      float clipValue, float pre, float clipnorm, float globalClipnorm) {
     /** Whether the gradient factors depend on the gradients (computed on the device). */
     public boolean clipsNorm() {
       return clipnorm > 0 || globalClipnorm > 0;
+    }
+
+    /** The per-segment gradient factors without norm clipping: pre (1 / loss_scale_factor). */
+    public float[] gscale() {
+      float[] g = new float[segmentEnds.length];
+      java.util.Arrays.fill(g, pre);
+      return g;
     }
   }
 
@@ -277,12 +284,9 @@ public abstract class Optimizer implements AutoCloseable {
     for (int s = 0; s < n; s++) {
       ends[s] = g.segments.end(s);
     }
-    float pre = lossScaleFactor == null ? 1f : 1f / lossScaleFactor;
-    float[] gscale = new float[n];
-    java.util.Arrays.fill(gscale, pre);
-    return new DeviceStep(rule, g.slots, ends, g.segments.wd.clone(), gscale,
-        clipvalue == null ? 0f : clipvalue, pre, clipnorm == null ? 0f : clipnorm,
-        globalClipnorm == null ? 0f : globalClipnorm);
+    return new DeviceStep(rule, g.slots, ends, g.segments.wd.clone(),
+        clipvalue == null ? 0f : clipvalue, lossScaleFactor == null ? 1f : 1f / lossScaleFactor,
+        clipnorm == null ? 0f : clipnorm, globalClipnorm == null ? 0f : globalClipnorm);
   }
 
   /**

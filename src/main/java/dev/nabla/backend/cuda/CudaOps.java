@@ -213,6 +213,16 @@ public final class CudaOps implements DeviceOps {
   public void optimizerStepTable(int rule, long hpTable, long hpRow, long w, long g, long s0,
       long s1, long s2, long[] segEnd, float[] gscale, long gscaleDev, float[] wd,
       float clipValue, long lambScratch) {
+    int n = segmentTable(segEnd);
+    gscaleHost.put(gscale, 0, n);
+    wdHost.put(wd, 0, n);
+    launched(NablaCuda.nabla_cuda_optimizer_step_table(rule, hpTable, hpRow, w, g, s0, s1, s2, n,
+        segEndHost, gscaleHost, gscaleDev, wdHost, 0f, clipValue, lambScratch, st),
+        "optimizer_step");
+  }
+
+  /** Copies segEnd into the reused host table (grown when needed); returns its length. */
+  private int segmentTable(long[] segEnd) {
     int n = segEnd.length;
     if (segEndHost.capacity() < n) {
       segEndHost.close();
@@ -223,19 +233,14 @@ public final class CudaOps implements DeviceOps {
       wdHost = new FloatPointer(n);
     }
     segEndHost.put(segEnd, 0, n);
-    gscaleHost.put(gscale, 0, n);
-    wdHost.put(wd, 0, n);
-    launched(NablaCuda.nabla_cuda_optimizer_step_table(rule, hpTable, hpRow, w, g, s0, s1, s2, n,
-        segEndHost, gscaleHost, gscaleDev, wdHost, 0f, clipValue, lambScratch, st),
-        "optimizer_step");
+    return n;
   }
 
   @Override
   public void segmentSumSquares(long x, long[] segEnd, long out) {
-    try (LongPointer ends = new LongPointer(segEnd)) {
-      launched(NablaCuda.nabla_cuda_segment_sum_squares(x, segEnd.length, ends, out, st),
-          "segment_sum_squares");
-    }
+    int n = segmentTable(segEnd);
+    launched(NablaCuda.nabla_cuda_segment_sum_squares(x, n, segEndHost, out, st),
+        "segment_sum_squares");
   }
 
   @Override

@@ -93,9 +93,8 @@ public final class ResidentTrainer implements AutoCloseable {
   private final long lossSum, correctSum; // double, u64
   private long trainX, trainY, order, keys, sorted, sortTemp, sortTempBytes, hpTable;
   private int trainRows = -1, hpRows;
-  private final List<StepPlan> plans = new ArrayList<>();
+  private final List<Plan> plans = new ArrayList<>();
   private boolean captureFailed; // said once
-  private final List<InferPlan> inferPlans = new ArrayList<>();
   private long evalX, evalY;
   private int evalRows = -1, evalCapacity;
   private Tensor evalSource; // the tensor evalX holds (validation data comes back each epoch)
@@ -250,7 +249,7 @@ public final class ResidentTrainer implements AutoCloseable {
       }
     }
     int full = Math.min(batchSize, trainRows), last = trainRows - (steps - 1) * batchSize;
-    StepPlan fullPlan = plan(full, batchSize), lastPlan = plan(last, batchSize);
+    Plan fullPlan = plan(full, batchSize, true), lastPlan = plan(last, batchSize, true);
     for (int s = 0; s < steps; s++) {
       (s == steps - 1 ? lastPlan : fullPlan).run();
       boolean report = s == steps - 1 || reportEvery > 0 && (s + 1) % reportEvery == 0;
@@ -283,77 +282,9 @@ public final class ResidentTrainer implements AutoCloseable {
     ops.zero(correctSum, 8);
     for (int start = 0; start < n; start += batchSize) {
       int rows = Math.min(batchSize, n - start);
-      inferPlan(rows).run(start);
+      plan(rows, 0, false).evaluate(start);
     }
     return tally(n);
-  }
-
-  private InferPlan inferPlan(int rows) {
-    for (InferPlan p : inferPlans) {
-      if (p.rows == rows) {
-        return p;
-      }
-    }
-    InferPlan p = new InferPlan(rows);
-    inferPlans.add(p);
-    return p;
-  }
-
-  /** Forward and loss of one inference batch (dropout is the identity), run eagerly. */
-  private final class InferPlan {
-    final int rows;
-    final long x, y;
-    final long[] out, z;
-
-    InferPlan(int rows) {
-      this.rows = rows;
-      int n = layers.size();
-      x = arena.allocFloats((long) rows * features);
-      y = arena.allocFloats((long) rows * (loss.sparse() ? 1 : classes));
-      out = new long[n];
-      z = new long[n];
-      for (int i = 0; i < n; i++) {
-        LayerSpec l = layers.get(i);
-        long size = (long) rows * widthOut[i];
-        out[i] = l.kind() == LayerSpec.Kind.DROPOUT ? (i == 0 ? x : out[i - 1])
-            : arena.allocFloats(size); // dropout: the identity, its input's buffer
-        z[i] = l.kind() == LayerSpec.Kind.DENSE && l.activation() == Activation.SOFTMAX
-            ? arena.allocFloats(size) : 0;
-      }
-    }
-
-    void run(int start) {
-      int n = layers.size();
-      ops.gatherRows(evalX, features, 0, 0, start, 0, rows, x);
-      ops.gatherRows(evalY, loss.sparse() ? 1 : classes, 0, 0, start, 0, rows, y);
-      int top = fusedSoftmax && layers.get(n - 1).kind() == LayerSpec.Kind.ACTIVATION ? n - 1 : n;
-      int lin = Activation.LINEAR.ordinal();
-      for (int i = 0; i < top; i++) {
-        LayerSpec l = layers.get(i);
-        long in = i == 0 ? x : out[i - 1];
-        int wi = widthIn[i], wo = widthOut[i];
-        if (l.kind() == LayerSpec.Kind.DENSE) {
-          long w = params + 4 * l.kernelOffset();
-          long b = l.biasOffset() < 0 ? 0 : params + 4 * l.biasOffset();
-          if (fusedSoftmax && i == n - 1) { // logits for the loss
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
-          } else if (l.activation() == Activation.SOFTMAX) {
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, z[i],
-                DeviceOps.Epilogue.dense(b, 0, lin, 0f, 0), splitK, SPLIT_K_FLOATS, precision);
-            ops.biasActForward(z[i], 0, z[i], out[i], rows, wo, l.activation().ordinal(), 0f);
-          } else {
-            ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i], DeviceOps.Epilogue.dense(
-                b, 0, l.activation().ordinal(), Activation.LEAKY_RELU_SLOPE, 0), splitK, SPLIT_K_FLOATS, precision);
-          }
-        } else if (l.kind() == LayerSpec.Kind.ACTIVATION) {
-          ops.biasActForward(in, 0, in, out[i], rows, wo, l.activation().ordinal(),
-              Activation.LEAKY_RELU_SLOPE);
-        }
-      }
-      ops.softmaxXent(out[top - 1], y, 0, 0, rows, classes, loss.sparse(),
-          loss.fromLogits() || fusedSoftmax, loss.labelSmoothing(), 1f, lossSum, correctSum);
-    }
   }
 
   /** Reads the device's running loss and hit counts (waits for the stream). */
@@ -378,28 +309,33 @@ public final class ResidentTrainer implements AutoCloseable {
     ops.download(hostGrads.pointer(), grads, paramCount * Float.BYTES);
   }
 
-  private StepPlan plan(int rows, int stride) {
-    for (StepPlan p : plans) {
-      if (p.rows == rows && p.stride == stride) {
+  private Plan plan(int rows, int stride, boolean training) {
+    for (Plan p : plans) {
+      if (p.rows == rows && p.stride == stride && p.training == training) {
         return p;
       }
     }
-    StepPlan p = new StepPlan(rows, stride);
+    Plan p = new Plan(rows, stride, training);
     plans.add(p);
     return p;
   }
 
-  /** The buffers and the captured graph of a training step at one batch size. */
-  private final class StepPlan {
+  /**
+   * The buffers of one batch size: a training step (forward, loss, backward, update; captured as
+   * a graph) or an evaluation batch (forward and loss; dropout is the identity, run eagerly).
+   */
+  private final class Plan {
     final int rows, stride;
+    final boolean training;
     final long x, y;
     final long[] out, z, dOut;
     DeviceOps.Graph graph;
     boolean warmed, eager;
 
-    StepPlan(int rows, int stride) {
+    Plan(int rows, int stride, boolean training) {
       this.rows = rows;
       this.stride = stride;
+      this.training = training;
       int n = layers.size();
       x = arena.allocFloats((long) rows * features);
       y = arena.allocFloats((long) rows * (loss.sparse() ? 1 : classes));
@@ -409,10 +345,13 @@ public final class ResidentTrainer implements AutoCloseable {
       for (int i = 0; i < n; i++) {
         LayerSpec l = layers.get(i);
         long size = (long) rows * widthOut[i];
-        out[i] = arena.allocFloats(size);
-        dOut[i] = arena.allocFloats(size);
-        boolean keepZ = l.kind() == LayerSpec.Kind.DENSE && l.activation() != Activation.LINEAR
-            && !(fusedSoftmax && i == n - 1);
+        boolean identity = !training && l.kind() == LayerSpec.Kind.DROPOUT;
+        out[i] = identity ? input(i) : arena.allocFloats(size); // evaluation: dropout aliases
+        dOut[i] = training ? arena.allocFloats(size) : 0;
+        // z: for the activation's backward, and for a softmax Dense (a row op after the gemm)
+        boolean dense = l.kind() == LayerSpec.Kind.DENSE && !(fusedSoftmax && i == n - 1);
+        boolean keepZ = dense && (training ? l.activation() != Activation.LINEAR
+            : l.activation() == Activation.SOFTMAX);
         z[i] = keepZ ? arena.allocFloats(size) : 0;
       }
     }
@@ -455,19 +394,35 @@ public final class ResidentTrainer implements AutoCloseable {
       return i == 0 ? x : out[i - 1];
     }
 
-    /** The launches of one step, in order (recorded once, replayed every step). */
-    private void record() {
+    /** An evaluation batch: rows [start, start + rows) of the evaluation set, eagerly. */
+    void evaluate(int start) {
+      ops.gatherRows(evalX, features, 0, 0, start, 0, rows, x);
+      ops.gatherRows(evalY, loss.sparse() ? 1 : classes, 0, 0, start, 0, rows, y);
+      forwardAndLoss();
+    }
+
+    /**
+     * Forward through every layer and the loss (its gradient too when training). Returns the
+     * number of layers run: a fused final Activation("softmax") is skipped, the loss reads its
+     * input.
+     */
+    private int forwardAndLoss() {
       int n = layers.size();
-      ops.gatherRows(trainX, features, order, counters, 0, stride, rows, x);
-      ops.gatherRows(trainY, loss.sparse() ? 1 : classes, order, counters, 0, stride, rows, y);
-      // a fused final Activation("softmax") layer is skipped: the loss reads its input
       int top = fusedSoftmax && layers.get(n - 1).kind() == LayerSpec.Kind.ACTIVATION ? n - 1 : n;
       for (int i = 0; i < top; i++) {
         forward(i);
       }
-      boolean fromLogits = loss.fromLogits() || fusedSoftmax;
-      ops.softmaxXent(out[top - 1], y, 0, dOut[top - 1], rows, classes, loss.sparse(),
-          fromLogits, loss.labelSmoothing(), 1f / rows, lossSum, correctSum);
+      ops.softmaxXent(out[top - 1], y, 0, training ? dOut[top - 1] : 0, rows, classes,
+          loss.sparse(), loss.fromLogits() || fusedSoftmax, loss.labelSmoothing(),
+          training ? 1f / rows : 1f, lossSum, correctSum);
+      return top;
+    }
+
+    /** The launches of one step, in order (recorded once, replayed every step). */
+    private void record() {
+      ops.gatherRows(trainX, features, order, counters, 0, stride, rows, x);
+      ops.gatherRows(trainY, loss.sparse() ? 1 : classes, order, counters, 0, stride, rows, y);
+      int top = forwardAndLoss();
       for (int i = top - 1; i >= 0; i--) {
         backward(i);
       }
@@ -484,8 +439,8 @@ public final class ResidentTrainer implements AutoCloseable {
 
     private void forward(int i) {
       LayerSpec l = layers.get(i);
-      if (dropFused[i]) {
-        return; // the Dense below wrote this dropout's output in its epilogue
+      if (l.kind() == LayerSpec.Kind.DROPOUT && (!training || dropFused[i])) {
+        return; // the identity (its buffer is its input's), or done in the Dense's epilogue
       }
       long in = input(i);
       int wi = widthIn[i], wo = widthOut[i];
@@ -505,7 +460,7 @@ public final class ResidentTrainer implements AutoCloseable {
           } else {
             DeviceOps.Epilogue e = DeviceOps.Epilogue.dense(b, z[i], act,
                 Activation.LEAKY_RELU_SLOPE, 0);
-            if (i + 1 < layers.size() && dropFused[i + 1]) { // Y = dropout(act(X W + b))
+            if (training && i + 1 < layers.size() && dropFused[i + 1]) { // dropout(act(XW + b))
               LayerSpec d = layers.get(i + 1);
               ops.gemm(false, false, rows, wo, wi, 1f, in, w, 0f, out[i + 1],
                   e.dropout(dropoutSeed, counters + 8, d.index(), Philox.threshold(d.rate()),
@@ -589,7 +544,7 @@ public final class ResidentTrainer implements AutoCloseable {
       return;
     }
     closed = true;
-    for (StepPlan p : plans) {
+    for (Plan p : plans) {
       if (p.graph != null) {
         p.graph.close();
       }
