@@ -22,7 +22,7 @@ if(NABLA_HAVE_CUDA)
   endif()
   enable_language(CUDA)
   add_library(nabla_cuda SHARED cuda/device.cu cuda/gemm.cu cuda/activation.cu
-    cuda/softmax_xent.cu cuda/dropout.cu cuda/data.cu cuda/optim.cu)
+    cuda/softmax_xent.cu cuda/dropout.cu cuda/data.cu cuda/optim.cu cuda/elementwise.cu)
   set_target_properties(nabla_cuda PROPERTIES CUDA_STANDARD 17 CUDA_RUNTIME_LIBRARY Static)
   target_compile_options(nabla_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-O3 -Xcompiler=-Wall>)
   message(STATUS "nabla: building CUDA kernels with ${CMAKE_CUDA_COMPILER} for ${CMAKE_CUDA_ARCHITECTURES}")

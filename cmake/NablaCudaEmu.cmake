@@ -8,7 +8,7 @@ if(NOT Python3_Interpreter_FOUND)
   message(FATAL_ERROR "nabla: python3 is needed to build the tests' CUDA emulator "
     "(native/emu/hostify.py): apt-get install python3")
 endif()
-set(NABLA_EMU_SOURCES activation softmax_xent dropout data optim gemm)
+set(NABLA_EMU_SOURCES activation softmax_xent dropout data optim gemm elementwise)
 set(emu_cpp "")
 foreach(name ${NABLA_EMU_SOURCES})
   set(out ${CMAKE_CURRENT_BINARY_DIR}/emu/${name}.cpp)

@@ -78,7 +78,7 @@ step gpu-tests "$JAVA" "${JOPTS[@]}" -jar "$LIB/junit-platform-console-standalon
   --select-class dev.nabla.backend.cuda.ResidentTrainerTest \
   --select-class dev.nabla.backend.ShuffleTest \
   --disable-banner --details=tree --reports-dir "$OUT/junit"  # assumption-skipped = "aborted"
-step gpu-bench "$JAVA" "${JOPTS[@]}" -cp "$LIB/nabla.jar" dev.nabla.backend.cuda.GpuBench \
+step gpu-bench "$JAVA" "${JOPTS[@]}" -cp "$LIB/nabla.jar" dev.nabla.cli.GpuBench \
   "$MNIST" 4
 if command -v python3 >/dev/null && python3 -c 'import torch; assert torch.cuda.is_available()' \
     2>/dev/null; then

@@ -98,9 +98,9 @@ sgemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *__re
   __shared__ float Bs[BK][BN];
   const int tid = threadIdx.x;
   const int tx = tid % (BN / TN), ty = tid / (BN / TN);
-  const int64_t m0 = (int64_t)blockIdx.y * BM, n0 = (int64_t)blockIdx.x * BN;
+  const int64_t m0 = (int64_t)blockIdx.x * BM, n0 = (int64_t)blockIdx.y * BN;
   const int64_t lda = TA ? m : k, ldb = TB ? k : n;
-  const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
+  const bool reduce_bias = e.db != nullptr && blockIdx.x == 0;
   const int64_t kb = (int64_t)blockIdx.z * e.kchunk;  // this block's k-slice [kb, ke)
   const int64_t ke = kb + e.kchunk < k ? kb + e.kchunk : k;
 
@@ -227,9 +227,9 @@ tf32_gemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int g = lane >> 2, t = lane & 3;
   const int wm = (warp / 4) * 64, wn = (warp % 4) * 32;
-  const int64_t m0 = (int64_t)blockIdx.y * BM, n0 = (int64_t)blockIdx.x * BN;
+  const int64_t m0 = (int64_t)blockIdx.x * BM, n0 = (int64_t)blockIdx.y * BN;
   const int64_t lda = TA ? m : k, ldb = TB ? k : n;
-  const bool reduce_bias = e.db != nullptr && blockIdx.y == 0;
+  const bool reduce_bias = e.db != nullptr && blockIdx.x == 0;
   float acc[4][4][4] = {};
   float colsum = 0.0f;
   const int64_t kb = (int64_t)blockIdx.z * e.kchunk;
@@ -290,7 +290,9 @@ tf32_gemm_kernel(int m, int n, int k, const float *__restrict__ A, const float *
 template <int BM, int BN, int BK, int TM, int TN>
 int launch_simt(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
                 const Epilogue &e, unsigned slices, cudaStream_t st) {
-  const dim3 grid((n + BN - 1) / BN, (m + BM - 1) / BM, slices), block((BM / TM) * (BN / TN));
+  // M tiles on grid.x (up to 2^31 - 1 blocks), N tiles on grid.y (at most 65535): any int m
+  // fits, where M tiles on grid.y failed beyond 65535 * BM rows (an invalid configuration)
+  const dim3 grid((m + BM - 1) / BM, (n + BN - 1) / BN, slices), block((BM / TM) * (BN / TN));
   if (!ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (ta && !tb) sgemm_kernel<BM, BN, BK, TM, TN, true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (!ta && tb) sgemm_kernel<BM, BN, BK, TM, TN, false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
@@ -300,7 +302,7 @@ int launch_simt(bool ta, bool tb, int m, int n, int k, const float *A, const flo
 
 int launch_tf32(bool ta, bool tb, int m, int n, int k, const float *A, const float *B, float *C,
                 const Epilogue &e, unsigned slices, cudaStream_t st) {
-  const dim3 grid((n + 127) / 128, (m + 127) / 128, slices), block(256);
+  const dim3 grid((m + 127) / 128, (n + 127) / 128, slices), block(256);  // M on grid.x, as above
   if (!ta && !tb) tf32_gemm_kernel<false, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (ta && !tb) tf32_gemm_kernel<true, false><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);
   else if (!ta && tb) tf32_gemm_kernel<false, true><<<grid, block, 0, st>>>(m, n, k, A, B, C, e);

@@ -135,10 +135,14 @@ __global__ void optimizer_kernel(int rule, Hyper hp, const float *hp_table, cons
         const float lr = h[0], power = h[1], l1 = h[2], l2 = h[3], shrink = h[4];
         const float grad_to_use = gi + 2.0f * shrink * wi;
         const float acc = s0[i], new_acc = acc + gi * gi;
-        const float lin = s1[i] + (grad_to_use
-            - ((powf(new_acc, -power) - powf(acc, -power)) / lr) * wi);
+        // learning_rate_power -0.5 (Keras's default) is a square root, as on the CPU: sqrtf is
+        // correctly rounded, powf(x, 0.5) is not, so the two backends would drift apart
+        const bool root = power == -0.5f;
+        const float r_new = root ? sqrtf(new_acc) : powf(new_acc, -power);
+        const float r_old = root ? sqrtf(acc) : powf(acc, -power);
+        const float lin = s1[i] + (grad_to_use - ((r_new - r_old) / lr) * wi);
         s1[i] = lin;
-        const float quadratic = powf(new_acc, -power) / lr + 2.0f * l2;
+        const float quadratic = r_new / lr + 2.0f * l2;
         wi = (fminf(fmaxf(lin, -l1), l1) - lin) / quadratic;
         s0[i] = new_acc;
         break;
@@ -156,22 +160,48 @@ __global__ void optimizer_kernel(int rule, Hyper hp, const float *hp_table, cons
   }
 }
 
-// Lamb, pass 1: moments, and per-segment sums of w^2 and u^2 (atomics into scratch).
+// Per-segment sums in double, reproducible bit for bit: one block per segment (blockIdx.x), each
+// thread summing a fixed stride of it in order, then a fixed tree over the block's threads. No
+// atomics, so the order of additions never depends on scheduling (clipnorm and Lamb give the
+// same bits on every run). Segments are few (<= 64); a block streams its whole segment.
+constexpr int kSumThreads = 512;
+
+__device__ __forceinline__ double block_sum(double v, double *shared) {
+  shared[threadIdx.x] = v;
+  __syncthreads();
+  for (int half = kSumThreads / 2; half > 0; half >>= 1) {
+    if (threadIdx.x < half) shared[threadIdx.x] += shared[threadIdx.x + half];
+    __syncthreads();
+  }
+  const double total = shared[0];
+  __syncthreads();  // shared is reused by the caller's next sum
+  return total;
+}
+
+// Lamb, pass 1: moments, and per-segment sums of w^2 and u^2 into sums[2s], sums[2s + 1].
 __global__ void lamb_moments(Hyper hp, const float *hp_table, const int32_t *hp_row, float *w, const float *g, float *m, float *v, int64_t n,
                              SegTable t, float decay_lr, float clipvalue, double *sums) {
+  __shared__ double shared[kSumThreads];
   const float *h = hyper(hp, hp_table, hp_row);
   if (hp_table) decay_lr = h[15];
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    const int s = segment_of(t, i);
+  const int s = blockIdx.x;
+  const int64_t begin = s == 0 ? 0 : t.end[s - 1], end = t.end[s];
+  double ww = 0.0, uu = 0.0;
+  for (int64_t i = begin + threadIdx.x; i < end; i += kSumThreads) {
     const float gi = prepare(w, g, i, t, s, decay_lr, clipvalue);
     const float mi = m[i] + (gi - m[i]) * (1.0f - h[1]);
     const float vi = v[i] + (gi * gi - v[i]) * (1.0f - h[2]);
     m[i] = mi;
     v[i] = vi;
     const float u = (mi / h[4]) / (sqrtf(vi / h[5]) + h[3]);
-    atomicAdd(&sums[2 * s], (double)w[i] * w[i]);
-    atomicAdd(&sums[2 * s + 1], (double)u * u);
+    ww += (double)w[i] * w[i];
+    uu += (double)u * u;
+  }
+  ww = block_sum(ww, shared);
+  uu = block_sum(uu, shared);
+  if (threadIdx.x == 0) {
+    sums[2 * s] = ww;
+    sums[2 * s + 1] = uu;
   }
 }
 
@@ -189,11 +219,14 @@ __global__ void lamb_apply(Hyper hp, const float *hp_table, const int32_t *hp_ro
   }
 }
 
-__global__ void sum_squares(const float *x, int64_t n, SegTable t, double *out) {
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    atomicAdd(&out[segment_of(t, i)], (double)x[i] * x[i]);
-  }
+__global__ void sum_squares(const float *x, SegTable t, double *out) {
+  __shared__ double shared[kSumThreads];
+  const int s = blockIdx.x;
+  const int64_t begin = s == 0 ? 0 : t.end[s - 1], end = t.end[s];
+  double acc = 0.0;
+  for (int64_t i = begin + threadIdx.x; i < end; i += kSumThreads) acc += (double)x[i] * x[i];
+  acc = block_sum(acc, shared);
+  if (threadIdx.x == 0) out[s] = acc;
 }
 
 // Per-segment gradient factors from the segments' sums of squares, in the optimizer base
@@ -271,9 +304,8 @@ int step(int rule, const float *hp_host, const float *hp_table, const int32_t *h
   cudaStream_t st = (cudaStream_t)stream;
   if (rule == NABLA_OPT_LAMB) {
     if (!lamb_scratch) return (int)cudaErrorInvalidValue;
-    cudaMemsetAsync(lamb_scratch, 0, 2 * nseg * sizeof(double), st);
-    lamb_moments<<<blocks(n), kThreads, 0, st>>>(hp, hp_table, hp_row, w, g, s0, s1, n, t,
-                                                 decay_lr, clipvalue, lamb_scratch);
+    lamb_moments<<<(unsigned)nseg, kSumThreads, 0, st>>>(hp, hp_table, hp_row, w, g, s0, s1, n,
+                                                         t, decay_lr, clipvalue, lamb_scratch);
     lamb_apply<<<blocks(n), kThreads, 0, st>>>(hp, hp_table, hp_row, w, s0, s1, n, t,
                                                lamb_scratch);
   } else {
@@ -321,10 +353,7 @@ extern "C" int nabla_cuda_segment_sum_squares(const float *x, int64_t nseg,
                                               void *stream) {
   SegTable t;
   if (int err = table(&t, nseg, seg_end_host, nullptr, nullptr)) return err;
-  cudaStream_t st = (cudaStream_t)stream;
-  cudaMemsetAsync(out, 0, nseg * sizeof(double), st);
-  const int64_t n = seg_end_host[nseg - 1];
-  sum_squares<<<blocks(n), kThreads, 0, st>>>(x, n, t, out);
+  sum_squares<<<(unsigned)nseg, kSumThreads, 0, (cudaStream_t)stream>>>(x, t, out);
   return (int)cudaGetLastError();
 }
 

@@ -105,3 +105,45 @@ extern "C" int nabla_cuda_clip_scales(const double *, int64_t, float, float, flo
                                       void *) {
   return kNotBuilt;
 }
+
+extern "C" int nabla_cuda_fill(float *, float, int64_t, void *) { return kNotBuilt; }
+
+extern "C" int nabla_cuda_unary(int, const float *, float *, int64_t, float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_unary_backward(int, const float *, const float *, float *, int64_t,
+                                         float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_binary(int, const float *, int64_t, const float *, int64_t, float *,
+                                 int64_t, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_binary_grad(const float *, const float *, int64_t, float *, int64_t,
+                                      int64_t, float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_reduce_rows(const float *, const float *, float *, int64_t, int64_t,
+                                      double, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_scale_rows(const float *, const float *, float *, int64_t, int64_t,
+                                     float, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_pointwise_loss(int, double, const float *, const float *, float *,
+                                         int64_t, int64_t, void *) {
+  return kNotBuilt;
+}
+
+extern "C" int nabla_cuda_pointwise_loss_backward(int, double, const float *, const float *,
+                                                  const float *, float *, int64_t, int64_t,
+                                                  void *) {
+  return kNotBuilt;
+}

@@ -20,6 +20,15 @@
 #define nabla_cuda_segment_sum_squares nabla_emu_segment_sum_squares
 #define nabla_cuda_axpy nabla_emu_axpy
 #define nabla_cuda_ema_update nabla_emu_ema_update
+#define nabla_cuda_fill nabla_emu_fill
+#define nabla_cuda_unary nabla_emu_unary
+#define nabla_cuda_unary_backward nabla_emu_unary_backward
+#define nabla_cuda_binary nabla_emu_binary
+#define nabla_cuda_binary_grad nabla_emu_binary_grad
+#define nabla_cuda_reduce_rows nabla_emu_reduce_rows
+#define nabla_cuda_scale_rows nabla_emu_scale_rows
+#define nabla_cuda_pointwise_loss nabla_emu_pointwise_loss
+#define nabla_cuda_pointwise_loss_backward nabla_emu_pointwise_loss_backward
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -150,6 +150,56 @@ int nabla_cuda_optimizer_step_table(int rule, const float *hp_table, const int32
 int nabla_cuda_clip_scales(const double *sums, int64_t nseg, float pre, float clipnorm,
                            float global_clipnorm, float *gscale, void *stream);
 
+/* ---- the graph's light ops (elementwise.cu); reference: dev.nabla.backend.JavaBackend ---- */
+
+#define NABLA_UNARY_SCALE 0  /* c * x */
+#define NABLA_UNARY_SQUARE 1 /* x * x */
+#define NABLA_UNARY_ABS 2    /* |x| */
+#define NABLA_UNARY_LOG 3    /* log(max(x, c)) */
+#define NABLA_BINARY_ADD 0
+#define NABLA_BINARY_SUB 1
+#define NABLA_BINARY_MUL 2
+#define NABLA_LOSS_MSE 0        /* (p - y)^2 */
+#define NABLA_LOSS_MAE 1        /* |p - y| */
+#define NABLA_LOSS_BCE 2        /* binary cross-entropy of probabilities, clipped as Keras */
+#define NABLA_LOSS_BCE_LOGITS 3 /* binary cross-entropy of logits */
+
+/* y[i] = value for i < n. */
+int nabla_cuda_fill(float *y, float value, int64_t n, void *stream);
+
+/* y = f(x) elementwise for a NABLA_UNARY_ kind with constant c; the backward writes
+   out = g * f'(x). */
+int nabla_cuda_unary(int kind, const float *x, float *y, int64_t n, float c, void *stream);
+int nabla_cuda_unary_backward(int kind, const float *x, const float *g, float *out, int64_t n,
+                              float c, void *stream);
+
+/* y[i] = a[i % na] op b[i % nb] for i < n (trailing broadcast). */
+int nabla_cuda_binary(int kind, const float *a, int64_t na, const float *b, int64_t nb, float *y,
+                      int64_t n, void *stream);
+
+/* out[j] = sign * sum over i = j, j + m, ... < n of g[i] * other[i % other_size] (other may be
+   NULL: 1), summed in double: the gradient of a broadcast operand of m values. */
+int nabla_cuda_binary_grad(const float *g, const float *other, int64_t other_size, float *out,
+                           int64_t m, int64_t n, float sign, void *stream);
+
+/* y[r] = (sum over c < group of x[r * group + c] * w[r * group + c]) / divisor, in double (w may
+   be NULL: 1; divisor 0 gives 0). */
+int nabla_cuda_reduce_rows(const float *x, const float *w, float *y, int64_t rows, int64_t group,
+                           double divisor, void *stream);
+
+/* out[i] = (g[i / group] / divisor) * m[i] for i < rows * group (m may be NULL: 1). */
+int nabla_cuda_scale_rows(const float *g, const float *m, float *out, int64_t rows,
+                          int64_t group, float divisor, void *stream);
+
+/* loss[r] = mean over c < group of the NABLA_LOSS_ kind's value at (y, p)[r * group + c], in
+   double; labels y smoothed as y (1 - ls) + ls / 2 for the cross-entropies. The backward writes
+   out[i] = g[i / group] * dvalue/dp / group. */
+int nabla_cuda_pointwise_loss(int kind, double label_smoothing, const float *y, const float *p,
+                              float *loss, int64_t rows, int64_t group, void *stream);
+int nabla_cuda_pointwise_loss_backward(int kind, double label_smoothing, const float *y,
+                                       const float *p, const float *g, float *out, int64_t rows,
+                                       int64_t group, void *stream);
+
 #ifdef __cplusplus
 }
 #endif

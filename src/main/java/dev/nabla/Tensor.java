@@ -5,14 +5,20 @@ import java.util.Arrays;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * A float32 array with a shape, in off-heap memory (a JavaCPP {@link FloatPointer}), row-major.
+ * A float32 array with a shape, row-major, in off-heap host memory (a JavaCPP
+ * {@link FloatPointer}) or in a device's memory ({@link #device()}). Copies between devices are
+ * explicit: {@link #to}, {@link #copyFrom}, {@link #toFloatArray}. Only host tensors expose their
+ * values as a {@link #buffer()}.
  *
  * <p>Lifetimes are explicit: a tensor that owns its memory frees it in {@link #close()}; a view
  * ({@link #view}) shares its parent's memory and must not outlive it. Nothing here relies on the
- * garbage collector to release memory.
+ * garbage collector to release memory, on the host or on a device.
+ *
+ * <p>Not thread-safe: a tensor is read or written by one thread at a time.
  */
 public class Tensor implements AutoCloseable {
-  private final FloatPointer data;
+  private final FloatPointer data; // for a device tensor: the device address, never dereferenced
+  private final Device device;
   private final int[] shape;
   private final long size;
   private final boolean owner;
@@ -31,6 +37,7 @@ public class Tensor implements AutoCloseable {
 
   private Tensor(FloatPointer data, int[] shape, boolean owner, Tensor root) {
     this.root = root == null ? this : root;
+    this.device = root == null ? Device.HOST : root.device;
     this.data = data;
     this.shape = shape.clone();
     this.size = sizeOf(shape);
@@ -42,6 +49,16 @@ public class Tensor implements AutoCloseable {
     }
   }
 
+  /** A new tensor in {@code device}'s memory: the owner of {@code address}, freed by close. */
+  private Tensor(Device device, long address, int[] shape) {
+    this.root = this;
+    this.device = device;
+    this.data = devicePointer(address, sizeOf(shape));
+    this.shape = shape.clone();
+    this.size = sizeOf(shape);
+    this.owner = true;
+  }
+
   /** A new tensor holding a copy of {@code values}, whose length must equal the product of shape. */
   public static Tensor of(float[] values, int... shape) {
     checkLength(values, shape);
@@ -50,9 +67,50 @@ public class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** A new zero-filled tensor. */
+  /** A new zero-filled tensor in host memory. */
   public static Tensor zeros(int... shape) {
     return new Tensor(allocate(sizeOf(shape)), shape, true);
+  }
+
+  /** A new zero-filled tensor in {@code device}'s memory. */
+  public static Tensor zeros(Device device, int... shape) {
+    if (device.isHost()) {
+      return zeros(shape);
+    }
+    long bytes = Math.max(1, sizeOf(shape)) * Float.BYTES;
+    ALLOCATIONS.incrementAndGet();
+    long address = device.malloc(bytes);
+    device.zero(address, bytes);
+    return new Tensor(device, address, shape);
+  }
+
+  /** A new tensor on {@code device} holding a copy of {@code values}. */
+  public static Tensor of(Device device, float[] values, int... shape) {
+    checkLength(values, shape);
+    Tensor t = zeros(device, shape);
+    t.copyFrom(values);
+    return t;
+  }
+
+  /** Where this tensor's memory lives. */
+  public Device device() {
+    return device;
+  }
+
+  /** A copy of this tensor in {@code target}'s memory (a new tensor, even on the same device). */
+  public Tensor to(Device target) {
+    Tensor t = zeros(target, shape);
+    t.copyFrom(this);
+    return t;
+  }
+
+  /**
+   * The address of the first element, for kernels: a device address for a device tensor, a host
+   * address otherwise.
+   */
+  public long address() {
+    FloatPointer p = pointer();
+    return p.address() + p.position() * Float.BYTES;
   }
 
   /** A tensor sharing {@code count(shape)} floats of this one's memory, starting at {@code offset}. */
@@ -91,26 +149,59 @@ public class Tensor implements AutoCloseable {
     return size;
   }
 
-  /** A copy of the values, row-major. */
+  /** A copy of the values, row-major, on the host (downloaded from a device tensor). */
   public float[] toFloatArray() {
     float[] out = new float[Math.toIntExact(size)];
-    buffer().get(0, out);
+    if (device.isHost()) {
+      buffer().get(0, out);
+    } else {
+      try (FloatPointer host = new FloatPointer(Math.max(1, size))) {
+        device.download(host, address(), size * Float.BYTES);
+        host.get(out);
+      }
+    }
     return out;
   }
 
+  /** Overwrites the values with {@code values} (uploaded to a device tensor). */
   public void copyFrom(float[] values) {
     checkLength(values, shape);
-    buffer().put(0, values);
+    if (device.isHost()) {
+      buffer().put(0, values);
+    } else {
+      try (FloatPointer host = new FloatPointer(values)) {
+        device.upload(address(), host, size * Float.BYTES);
+      }
+    }
   }
 
+  /** Overwrites the values with {@code other}'s, whichever devices the two live on. */
   public void copyFrom(Tensor other) {
     if (other.size != size) {
       throw new IllegalArgumentException("copy of " + other.size + " values into " + size);
     }
-    buffer().put(0, other.buffer(), 0, Math.toIntExact(size));
+    long bytes = size * Float.BYTES;
+    if (size == 0) {
+      return;
+    }
+    if (device.isHost() && other.device.isHost()) {
+      buffer().put(0, other.buffer(), 0, Math.toIntExact(size));
+    } else if (device == other.device) {
+      device.copy(address(), other.address(), bytes);
+    } else if (device.isHost()) {
+      other.device.download(pointer(), other.address(), bytes);
+    } else if (other.device.isHost()) {
+      device.upload(address(), other.pointer(), bytes);
+    } else {
+      copyFrom(other.toFloatArray()); // two accelerators: through the host
+    }
   }
 
+  /** Element i (downloaded from a device tensor: slow, for tests and scalars). */
   public float get(long i) {
+    if (!device.isHost()) {
+      return view(i, 1).toFloatArray()[0];
+    }
     return buffer().get(Math.toIntExact(i));
   }
 
@@ -132,9 +223,17 @@ public class Tensor implements AutoCloseable {
     }
   }
 
-  /** The memory as a native-order NIO buffer (index 0 = first element), for Java loops. */
+  /**
+   * The memory as a native-order NIO buffer (index 0 = first element), for Java loops. Host
+   * tensors only: a device tensor's values are read with {@link #toFloatArray} or {@link #to}.
+   */
   public FloatBuffer buffer() {
     checkOpen();
+    if (!device.isHost()) {
+      throw new IllegalStateException("tensor " + Arrays.toString(shape) + " lives on "
+          + device.name() + ", not in host memory: copy it first (tensor.to(Device.HOST) or "
+          + "toFloatArray())");
+    }
     if (buffer == null) {
       buffer = data.asBuffer();
     }
@@ -147,7 +246,11 @@ public class Tensor implements AutoCloseable {
     if (owner && !closed) {
       closed = true;
       buffer = null;
-      data.close();
+      if (device.isHost()) {
+        data.close();
+      } else {
+        device.free(data.address());
+      }
     }
   }
 
@@ -173,6 +276,16 @@ public class Tensor implements AutoCloseable {
     p.zero();
     p.limit(n);
     return p;
+  }
+
+  /** A pointer object carrying a device address: never dereferenced on the host, never freed. */
+  private static FloatPointer devicePointer(long addr, long n) {
+    return new FloatPointer((org.bytedeco.javacpp.Pointer) null) {
+      {
+        this.address = addr;
+        this.capacity = this.limit = n;
+      }
+    };
   }
 
   private FloatPointer slice(long offset, long n) {

@@ -8,6 +8,7 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 public class Variable extends Tensor {
   private final String name;
+  private Tensor owner; // the device tensor a device variable views, freed with it
 
   private Variable(FloatPointer data, int[] shape, boolean owner, String name) {
     super(data, shape, owner);
@@ -28,6 +29,21 @@ public class Variable extends Tensor {
     return v;
   }
 
+  /** A new named variable on {@code device} holding a copy of {@code values}. */
+  public static Variable named(Device device, String name, float[] values, int... shape) {
+    if (device.isHost()) {
+      return named(name, values, shape);
+    }
+    Tensor owner = Tensor.of(device, values, shape);
+    return new Variable(owner, shape, name, owner);
+  }
+
+  private Variable(Tensor view, int[] shape, String name, Tensor owner) {
+    super(view, shape);
+    this.name = name;
+    this.owner = owner;
+  }
+
   /** A variable backed by {@code shape}'s worth of {@code base}'s memory from {@code offset}. */
   public static Variable viewOf(Tensor base, long offset, String name, int... shape) {
     Tensor v = base.view(offset, shape);
@@ -41,5 +57,14 @@ public class Variable extends Tensor {
 
   public String name() {
     return name;
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    if (owner != null) {
+      owner.close();
+      owner = null;
+    }
   }
 }

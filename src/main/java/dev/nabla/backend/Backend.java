@@ -1,24 +1,83 @@
 package dev.nabla.backend;
 
+import dev.nabla.Device;
 import dev.nabla.Tensor;
 
 /**
- * The op set the autodiff graph needs. Tensors passed in belong to this backend (host memory for
- * the Java and CPU backends). Shapes are given explicitly as row/column counts; the graph checks
- * them once when it is planned, so implementations only assert what is cheap.
+ * The op set the autodiff graph needs. Tensors passed in live on this backend's {@link #device()}
+ * (host memory for the Java and CPU backends, device memory for CUDA); the graph checks that when
+ * it is planned, and checks shapes, so implementations only assert what is cheap.
  *
- * <p>Kernels that overwrite their output take it last; "accumulate" variants add into it.
+ * <p>Kernels that overwrite their output take it last; "accumulate" variants add into it. The
+ * Java backend is the reference for every op; each native op is tested against it.
  */
 public interface Backend {
-  /** "java", "cpu" or "cuda". */
+  /** "java", "cpu", "cuda" or "cuda-emulated". */
   String name();
 
   /** One line for logs and `info`: what this backend runs on. */
   String describe();
 
+  /** Where this backend's tensors live. */
+  default Device device() {
+    return Device.HOST;
+  }
+
+  /** A new zero-filled tensor on this backend's device. */
+  default Tensor zeros(int... shape) {
+    return Tensor.zeros(device(), shape);
+  }
+
+  /** Fails with a message naming both devices unless {@code t} lives on this backend's device. */
+  default void requireDevice(Tensor t, String what) {
+    if (t != null && t.device() != device()) {
+      throw new IllegalArgumentException(what + " lives on " + t.device().name() + " but the "
+          + name() + " backend computes on " + device().name() + ": move it with "
+          + "tensor.to(device) or build the model on " + t.device().name());
+    }
+  }
+
   /** C (m x n) = alpha * op(A) (m x k) * op(B) (k x n) + beta * C, row-major, op = transpose or not. */
   void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
       float beta, Tensor c);
+
+  /**
+   * Whether {@link #gemmEpilogue} runs as one fused kernel. The graph fuses a Dense layer's
+   * matmul, bias, activation and dropout (and their backward) into it only on such backends;
+   * elsewhere it runs the ops one by one, which is what the default below composes.
+   */
+  default boolean fusesEpilogues() {
+    return false;
+  }
+
+  /**
+   * C (m x n) = op(A) op(B) followed by {@code e} (see {@link MatmulEpilogue}); dropout masks at
+   * (seed, step). This default is the reference: the unfused ops in the epilogue's order (db
+   * needs an untransposed B).
+   */
+  default void gemmEpilogue(boolean transA, boolean transB, int m, int n, int k, Tensor a,
+      Tensor b, Tensor c, MatmulEpilogue e, long seed, long step) {
+    gemm(transA, transB, m, n, k, 1f, a, b, 0f, c);
+    if (e.db() != null) {
+      if (transB) {
+        throw new IllegalArgumentException("gemmEpilogue: db needs an untransposed B");
+      }
+      biasGrad(b, e.db(), k, n);
+    }
+    if (e.bias() != null || e.z() != null || e.act() != Activation.LINEAR) {
+      biasActForward(c, e.bias(), e.z() != null ? e.z() : c, c, m, n, e.act(),
+          Activation.LEAKY_RELU_SLOPE);
+    }
+    if (e.dropRate() > 0f) {
+      dropout(c, c, (long) m * n, seed, step, e.dropStream(), e.dropRate());
+    }
+    if (e.bwdZ() != null) {
+      try (Tensor z = zeros(m, n); Tensor y = zeros(m, n)) {
+        biasActForward(e.bwdZ(), null, z, y, m, n, e.bwdAct(), Activation.LEAKY_RELU_SLOPE);
+        actBackward(e.bwdZ(), y, c, c, m, n, e.bwdAct(), Activation.LEAKY_RELU_SLOPE);
+      }
+    }
+  }
 
   /** z = x + bias (per column; bias may be null), y = act(z). z may be x; y may be z. */
   void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
@@ -58,6 +117,42 @@ public interface Backend {
 
   /** avg = momentum * avg + (1 - momentum) * w over n values. */
   void emaUpdate(Tensor avg, Tensor w, float momentum, long n);
+
+  // ---- the light ops (custom losses, loss reductions, gradient plumbing) ---------------------
+
+  /** dst = src over n values. */
+  void copy(Tensor src, Tensor dst, long n);
+
+  /** t = value over n values. */
+  void fill(Tensor t, float value, long n);
+
+  /** y = op(x) over n values with constant c (see {@link Elementwise.Unary}). */
+  void unary(Elementwise.Unary op, Tensor x, Tensor y, long n, float c);
+
+  /** out = g * op'(x) over n values. */
+  void unaryBackward(Elementwise.Unary op, Tensor x, Tensor g, Tensor out, long n, float c);
+
+  /** y[i] = a[i % na] op b[i % nb] for i < n. */
+  void binary(Elementwise.Binary op, Tensor a, long na, Tensor b, long nb, Tensor y, long n);
+
+  /**
+   * out[j] = sign * sum over i = j, j + m, ... < n of g[i] * other[i % otherSize] (other may be
+   * null: 1), summed in double: the gradient of a broadcast operand of m values.
+   */
+  void binaryGrad(Tensor g, Tensor other, long otherSize, Tensor out, long m, long n, float sign);
+
+  /** y[r] = (sum over the r-th group of x, times w when not null) / divisor, in double. */
+  void reduceRows(Tensor x, Tensor w, Tensor y, int rows, int group, double divisor);
+
+  /** out[i] = (g[i / group] / divisor) * m[i] (m may be null: 1) for i < rows * group. */
+  void scaleRows(Tensor g, Tensor m, Tensor out, int rows, int group, float divisor);
+
+  /** loss[r] = mean over the r-th group of loss.value(y, p), in double. */
+  void pointwiseLoss(PointwiseLoss loss, Tensor y, Tensor p, Tensor out, int rows, int group);
+
+  /** out[i] = g[i / group] * loss.derivative(y[i], p[i]) / group. */
+  void pointwiseLossBackward(PointwiseLoss loss, Tensor y, Tensor p, Tensor g, Tensor out,
+      int rows, int group);
 
   /** Sets the threads this backend's kernels may use (OpenBLAS's pool on the CPU). */
   default void setThreads(int threads) {}

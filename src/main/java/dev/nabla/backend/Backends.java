@@ -1,9 +1,11 @@
 package dev.nabla.backend;
 
+import dev.nabla.backend.cuda.CudaBackend;
 import dev.nabla.backend.cuda.CudaOps;
-import dev.nabla.backend.cuda.DeviceOps;
+import dev.nabla.backend.cuda.EmulatedCudaOps;
 import dev.nabla.backend.jni.NablaCpu;
 import dev.nabla.backend.jni.NablaCuda;
+import dev.nabla.backend.jni.NablaCudaEmu;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import java.util.ArrayList;
@@ -19,41 +21,35 @@ import org.bytedeco.openblas.global.openblas_full;
  * {@code Loader.load} poisons the class for the JVM's life, so we never touch it twice.
  */
 public final class Backends {
-  /** Device names accepted by {@link #select}. */
-  public static final List<String> DEVICES = List.of("auto", "cpu", "java", "cuda");
+  /** Device names accepted by {@link #select} (and by NABLA_DEVICE and --device). */
+  public static final List<String> DEVICES = List.of("auto", "cpu", "java", "cuda",
+      "cuda-emulated");
+
+  /** The environment variable naming the default device, like PyTorch's default device. */
+  public static final String DEVICE_VARIABLE = "NABLA_DEVICE";
 
   private static String cudaReason; // null until probed; "" when a GPU can be used
   private static String cudaGpu = ""; // the GPU's one-line description once probed
-
+  private static String emulatorFailure; // null until probed; "" when the emulator loads
   private static String cpuFailure; // null until probed; "" when the CPU backend loads
+  // one CUDA backend per device name for the process, like a CUDA context: never closed
+  private static final java.util.Map<String, CudaBackend> CUDA = new java.util.HashMap<>();
 
   private Backends() {}
 
-  /**
-   * The result of a selection: the host backend, whether fit trains on the GPU, and the one-line
-   * notes on anything skipped.
-   */
-  public record Selection(Backend backend, boolean cuda, List<String> notes) {
-    public Selection(Backend backend, List<String> notes) {
-      this(backend, false, notes);
-    }
-
-    /** The GPU for fit (a new stream on device 0; the caller closes it), or null for the host. */
-    public DeviceOps openDevice() {
-      return cuda ? new CudaOps(cudaDevice()) : null;
-    }
-
-    /** One line for logs: where fit runs, and the host backend. */
+  /** The result of a selection: the backend, and one-line notes on anything skipped. */
+  public record Selection(Backend backend, List<String> notes) {
+    /** One line for logs: where the model computes. */
     public String describe() {
-      return cuda ? cudaDevice() + " (fit; predict and evaluate on " + backend.describe() + ")"
-          : backend.describe();
+      return backend.describe();
     }
   }
 
   /**
    * Picks the backend for a device name: "auto" (CUDA when it loads and sees a GPU, else CPU,
-   * else Java), "cpu", "java" or "cuda". An explicit device that cannot load throws
-   * {@link BackendUnavailableException} with the reason; "auto" falls back and says why.
+   * else Java), "cpu", "java", "cuda" or "cuda-emulated" (the CUDA kernels on the CPU emulator).
+   * An explicit device that cannot load throws {@link BackendUnavailableException} with the
+   * reason; "auto" falls back and says why. {@code threads} applies to the CPU backend.
    */
   public static Selection select(String device, int threads) {
     String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
@@ -78,16 +74,20 @@ public final class Backends {
         if (!why.isEmpty()) {
           throw new BackendUnavailableException("cuda backend unavailable: " + why);
         }
-        String cpu = probeCpu();
-        Backend host = cpu.isEmpty() ? new CpuBackend(threads) : new JavaBackend();
-        return new Selection(host, true, skipped);
+        return new Selection(cuda("cuda"), skipped);
+      }
+      case "cuda-emulated": {
+        String why = probeEmulator();
+        if (!why.isEmpty()) {
+          throw new BackendUnavailableException("cuda-emulated backend unavailable: " + why);
+        }
+        return new Selection(cuda("cuda-emulated"), skipped);
       }
       case "auto": {
         String cuda = probeCuda();
         String why = cpuWhy;
         if (cuda.isEmpty()) {
-          return new Selection(why.isEmpty() ? new CpuBackend(threads) : new JavaBackend(), true,
-              skipped);
+          return new Selection(cuda("cuda"), skipped);
         }
         skipped.add("cuda skipped: " + cuda);
         if (why.isEmpty()) {
@@ -102,9 +102,37 @@ public final class Backends {
     }
   }
 
-  /** The default backend for models that were given none: "auto" with 1 thread. */
+  private static synchronized CudaBackend cuda(String name) {
+    return CUDA.computeIfAbsent(name, n -> n.equals("cuda")
+        ? new CudaBackend(n, new CudaOps(cudaDevice()))
+        : new CudaBackend(n, new EmulatedCudaOps()));
+  }
+
+  /**
+   * The backend for models and tensors made without an explicit one: the device named by the
+   * environment variable NABLA_DEVICE (or the system property nabla.device), else "auto"; 1
+   * thread.
+   */
   public static Backend defaultBackend() {
-    return select(System.getProperty("nabla.device", "auto"), 1).backend();
+    return select(defaultDeviceName(), 1).backend();
+  }
+
+  /** NABLA_DEVICE, else the system property nabla.device, else "auto". */
+  public static String defaultDeviceName() {
+    String env = System.getenv(DEVICE_VARIABLE);
+    if (env != null && !env.isBlank()) {
+      return env.trim();
+    }
+    return System.getProperty("nabla.device", "auto");
+  }
+
+  /** "" when the CUDA emulator's library (libnabla_cuda_emu) loads; otherwise why not. */
+  public static synchronized String probeEmulator() {
+    if (emulatorFailure == null) {
+      emulatorFailure = tryLoad("libnabla_cuda_emu (dev.nabla.backend.jni.NablaCudaEmu)",
+          NablaCudaEmu.class);
+    }
+    return emulatorFailure;
   }
 
   /**

@@ -319,4 +319,63 @@ public final class CpuBackend implements Backend {
   private static FloatPointer ptr(Tensor t) {
     return t == null ? null : t.pointer();
   }
+
+  // ---- the light ops: the Java reference's loops (host memory; too small to need kernels) ----
+
+  private final JavaBackend light = new JavaBackend();
+
+  @Override
+  public void copy(Tensor src, Tensor dst, long n) {
+    light.copy(src, dst, n);
+  }
+
+  @Override
+  public void fill(Tensor t, float value, long n) {
+    light.fill(t, value, n);
+  }
+
+  @Override
+  public void unary(Elementwise.Unary op, Tensor x, Tensor y, long n, float c) {
+    light.unary(op, x, y, n, c);
+  }
+
+  @Override
+  public void unaryBackward(Elementwise.Unary op, Tensor x, Tensor g, Tensor out, long n,
+      float c) {
+    light.unaryBackward(op, x, g, out, n, c);
+  }
+
+  @Override
+  public void binary(Elementwise.Binary op, Tensor a, long na, Tensor b, long nb, Tensor y,
+      long n) {
+    light.binary(op, a, na, b, nb, y, n);
+  }
+
+  @Override
+  public void binaryGrad(Tensor g, Tensor other, long otherSize, Tensor out, long m, long n,
+      float sign) {
+    light.binaryGrad(g, other, otherSize, out, m, n, sign);
+  }
+
+  @Override
+  public void reduceRows(Tensor x, Tensor w, Tensor y, int rows, int group, double divisor) {
+    light.reduceRows(x, w, y, rows, group, divisor);
+  }
+
+  @Override
+  public void scaleRows(Tensor g, Tensor m, Tensor out, int rows, int group, float divisor) {
+    light.scaleRows(g, m, out, rows, group, divisor);
+  }
+
+  @Override
+  public void pointwiseLoss(PointwiseLoss loss, Tensor y, Tensor p, Tensor out, int rows,
+      int group) {
+    light.pointwiseLoss(loss, y, p, out, rows, group);
+  }
+
+  @Override
+  public void pointwiseLossBackward(PointwiseLoss loss, Tensor y, Tensor p, Tensor g, Tensor out,
+      int rows, int group) {
+    light.pointwiseLossBackward(loss, y, p, g, out, rows, group);
+  }
 }

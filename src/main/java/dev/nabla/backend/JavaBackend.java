@@ -429,4 +429,119 @@ public class JavaBackend implements Backend {
       A.put(i, momentum * A.get(i) + (1f - momentum) * W.get(i));
     }
   }
+
+  // ---- the light ops -------------------------------------------------------------------------
+
+  @Override
+  public void copy(Tensor src, Tensor dst, long n) {
+    dst.buffer().put(0, src.buffer(), 0, Math.toIntExact(n));
+  }
+
+  @Override
+  public void fill(Tensor t, float value, long n) {
+    FloatBuffer b = t.buffer();
+    for (int i = 0; i < n; i++) {
+      b.put(i, value);
+    }
+  }
+
+  @Override
+  public void unary(Elementwise.Unary op, Tensor x, Tensor y, long n, float c) {
+    FloatBuffer X = x.buffer(), Y = y.buffer();
+    for (int i = 0; i < n; i++) {
+      float v = X.get(i);
+      switch (op) {
+        case SCALE: Y.put(i, c * v); break;
+        case SQUARE: Y.put(i, v * v); break;
+        case ABS: Y.put(i, Math.abs(v)); break;
+        default: Y.put(i, (float) Math.log(Math.max(v, c)));
+      }
+    }
+  }
+
+  @Override
+  public void unaryBackward(Elementwise.Unary op, Tensor x, Tensor g, Tensor out, long n,
+      float c) {
+    FloatBuffer X = x.buffer(), G = g.buffer(), T = out.buffer();
+    for (int i = 0; i < n; i++) {
+      float v = X.get(i);
+      float d;
+      switch (op) {
+        case SCALE: d = c; break;
+        case SQUARE: d = 2f * v; break;
+        case ABS: d = Math.signum(v); break;
+        default: d = v > c ? 1f / v : 0f;
+      }
+      T.put(i, G.get(i) * d);
+    }
+  }
+
+  @Override
+  public void binary(Elementwise.Binary op, Tensor a, long na, Tensor b, long nb, Tensor y,
+      long n) {
+    FloatBuffer A = a.buffer(), B = b.buffer(), Y = y.buffer();
+    for (int i = 0; i < n; i++) {
+      float x = A.get((int) (i % na)), z = B.get((int) (i % nb));
+      Y.put(i, op == Elementwise.Binary.ADD ? x + z : op == Elementwise.Binary.SUB ? x - z : x * z);
+    }
+  }
+
+  @Override
+  public void binaryGrad(Tensor g, Tensor other, long otherSize, Tensor out, long m, long n,
+      float sign) {
+    FloatBuffer G = g.buffer(), T = out.buffer();
+    FloatBuffer O = other == null ? null : other.buffer();
+    for (int j = 0; j < m; j++) {
+      double s = 0;
+      for (int i = j; i < n; i += m) {
+        s += G.get(i) * (O == null ? 1f : O.get((int) (i % otherSize)));
+      }
+      T.put(j, (float) (sign * s));
+    }
+  }
+
+  @Override
+  public void reduceRows(Tensor x, Tensor w, Tensor y, int rows, int group, double divisor) {
+    FloatBuffer X = x.buffer(), Y = y.buffer();
+    FloatBuffer W = w == null ? null : w.buffer();
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int c = 0, o = r * group; c < group; c++) {
+        s += (double) X.get(o + c) * (W == null ? 1.0 : W.get(o + c));
+      }
+      Y.put(r, divisor == 0 ? 0f : (float) (s / divisor));
+    }
+  }
+
+  @Override
+  public void scaleRows(Tensor g, Tensor m, Tensor out, int rows, int group, float divisor) {
+    FloatBuffer G = g.buffer(), T = out.buffer();
+    FloatBuffer M = m == null ? null : m.buffer();
+    for (int i = 0, n = rows * group; i < n; i++) {
+      float up = G.get(i / group) / divisor;
+      T.put(i, M == null ? up : up * M.get(i));
+    }
+  }
+
+  @Override
+  public void pointwiseLoss(PointwiseLoss loss, Tensor y, Tensor p, Tensor out, int rows,
+      int group) {
+    FloatBuffer Y = y.buffer(), P = p.buffer(), L = out.buffer();
+    for (int r = 0; r < rows; r++) {
+      double s = 0;
+      for (int c = 0, o = r * group; c < group; c++) {
+        s += loss.value(Y.get(o + c), P.get(o + c));
+      }
+      L.put(r, (float) (s / group));
+    }
+  }
+
+  @Override
+  public void pointwiseLossBackward(PointwiseLoss loss, Tensor y, Tensor p, Tensor g, Tensor out,
+      int rows, int group) {
+    FloatBuffer Y = y.buffer(), P = p.buffer(), G = g.buffer(), T = out.buffer();
+    for (int i = 0, n = rows * group; i < n; i++) {
+      T.put(i, (float) (G.get(i / group) * loss.derivative(Y.get(i), P.get(i)) / group));
+    }
+  }
 }

@@ -32,9 +32,14 @@ final class InfoCommand implements Callable<Integer> {
     String cuda = Backends.probeCuda();
     out.println(cuda.isEmpty() ? "  cuda  available: " + Backends.cudaDevice()
         : "  cuda  unavailable: " + cuda);
+    String emu = Backends.probeEmulator();
+    out.println(emu.isEmpty() ? "  cuda-emulated  available: the CUDA kernels on the CPU "
+        + "emulator (slow; for checking the CUDA path without a GPU)"
+        : "  cuda-emulated  unavailable: " + emu);
     Backends.Selection auto = Backends.select("auto", 1);
-    out.println("auto selects: " + (auto.cuda() ? "cuda (fit), " + auto.backend().name()
-        + " (predict, evaluate)" : auto.backend().name()));
+    out.println("auto selects: " + auto.backend().name());
+    out.println("default device: " + Backends.defaultDeviceName() + " (environment variable "
+        + Backends.DEVICE_VARIABLE + "; --device overrides it)");
     return 0;
   }
 }

@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import dev.nabla.Tensor;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
-import dev.nabla.backend.cuda.DeviceOps;
 import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ModelCheckpoint;
 import dev.nabla.data.Dataset;
@@ -144,8 +143,7 @@ final class TrainCommand implements Callable<Integer> {
         Tensor yTrain = labels(data.yTrain, classes, lossFn);
         Tensor xTest = data.imageTensor(false);
         Tensor yTest = labels(data.yTest, classes, lossFn);
-        Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout);
-        DeviceOps gpu = selection.openDevice()) {
+        Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout)) {
       int initialEpoch = 0;
       if (resumed != null) {
         initialEpoch = model.epochsDone();
@@ -161,8 +159,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         model.compile(opt, lossFn, "accuracy");
       }
-      model.setBackend(backend);
-      model.setDevice(gpu).setMatmulPrecision(precision);
+      model.setBackend(backend).setMatmulPrecision(precision);
       model.summary();
       FitOptions options = new FitOptions().epochs(epochs).initialEpoch(
           Math.min(initialEpoch, epochs)).batchSize(batchSize).validationSplit(validationSplit)
@@ -192,8 +189,8 @@ final class TrainCommand implements Callable<Integer> {
       if (metricsOut != null) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("dataset", data.name);
-        m.put("device", gpu != null ? "cuda" : backend.name());
-        m.put("precision", gpu != null ? precision : "fp32");
+        m.put("device", backend.name());
+        m.put("precision", backend.name().startsWith("cuda") ? precision : "fp32");
         m.put("threads", backend.threads());
         m.put("optimizer", fullBatch() ? "gd" : opt.name());
         m.put("learning_rate", opt.learningRate());

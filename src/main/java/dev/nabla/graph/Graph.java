@@ -4,6 +4,7 @@ import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Elementwise;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class Graph implements AutoCloseable {
   private final List<Node> params = new ArrayList<>();
   private long seed;
   private long step;
+  private boolean fused;
 
   /**
    * @param training whether the graph computes gradients (and drops out); an inference graph
@@ -74,6 +76,8 @@ public final class Graph implements AutoCloseable {
       throw new IllegalArgumentException("gradient buffer size " + grad.size()
           + " does not match variable " + variable.name() + " of size " + variable.size());
     }
+    backend.requireDevice(variable, "variable " + variable.name());
+    backend.requireDevice(grad, "the gradient buffer of " + variable.name());
     Leaf leaf = new Leaf(this, variable.shape(), variable, training ? grad : null);
     leaf.requiresGrad = training && grad != null;
     params.add(leaf);
@@ -115,35 +119,35 @@ public final class Graph implements AutoCloseable {
 
   /** a + b, elementwise; either may be a single value (broadcast). */
   public Node add(Node a, Node b) {
-    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.ADD));
+    return add(new Ops.Binary(this, a, b, Elementwise.Binary.ADD));
   }
 
   /** a - b, elementwise; either may be a single value (broadcast). */
   public Node sub(Node a, Node b) {
-    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.SUB));
+    return add(new Ops.Binary(this, a, b, Elementwise.Binary.SUB));
   }
 
   /** a * b, elementwise; either may be a single value (broadcast). */
   public Node mul(Node a, Node b) {
-    return add(new Ops.Binary(this, a, b, Ops.Binary.Kind.MUL));
+    return add(new Ops.Binary(this, a, b, Elementwise.Binary.MUL));
   }
 
   /** c * x for a constant c. */
   public Node scale(Node x, float c) {
-    return add(new Ops.Unary(this, x, Ops.Unary.Kind.SCALE, c));
+    return add(new Ops.Unary(this, x, Elementwise.Unary.SCALE, c));
   }
 
   public Node square(Node x) {
-    return add(new Ops.Unary(this, x, Ops.Unary.Kind.SQUARE, 0f));
+    return add(new Ops.Unary(this, x, Elementwise.Unary.SQUARE, 0f));
   }
 
   public Node abs(Node x) {
-    return add(new Ops.Unary(this, x, Ops.Unary.Kind.ABS, 0f));
+    return add(new Ops.Unary(this, x, Elementwise.Unary.ABS, 0f));
   }
 
   /** Natural log of max(x, floor): pass floor = 0 for a plain log. */
   public Node log(Node x, float floor) {
-    return add(new Ops.Unary(this, x, Ops.Unary.Kind.LOG, floor));
+    return add(new Ops.Unary(this, x, Elementwise.Unary.LOG, floor));
   }
 
   /** Sum of all elements -> a scalar (shape []). */
@@ -173,7 +177,7 @@ public final class Graph implements AutoCloseable {
   }
 
   /** Per-sample loss over the last axis for the pointwise losses (bce, mse, mae). */
-  public Node pointwiseLoss(Node labels, Node pred, PointwiseLoss loss) {
+  public Node pointwiseLoss(Node labels, Node pred, dev.nabla.backend.PointwiseLoss loss) {
     return add(new Ops.Pointwise(this, labels, pred, loss));
   }
 
@@ -185,6 +189,12 @@ public final class Graph implements AutoCloseable {
   // ---- running -----------------------------------------------------------------------------
 
   public void forward() {
+    if (!fused) { // fusions are chosen once, when the plan first runs
+      fused = true;
+      if (backend.fusesEpilogues()) {
+        Ops.fuse(nodes);
+      }
+    }
     for (Node n : nodes) {
       n.forward();
     }
@@ -204,7 +214,7 @@ public final class Graph implements AutoCloseable {
     for (Node n : nodes) {
       n.gradWritten = false;
     }
-    loss.grad.buffer().put(0, 1f);
+    backend.fill(loss.grad, 1f, 1);
     loss.gradWritten = true;
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node n = nodes.get(i);
@@ -214,7 +224,7 @@ public final class Graph implements AutoCloseable {
     }
     for (Node p : params) { // a parameter no path reached has gradient zero, not last step's
       if (p.requiresGrad && !p.gradWritten) {
-        p.grad.pointer().zero();
+        backend.fill(p.grad, 0f, p.grad.size());
       }
     }
   }
@@ -240,7 +250,7 @@ public final class Graph implements AutoCloseable {
   }
 
   Tensor alloc(int... shape) {
-    Tensor t = Tensor.zeros(shape);
+    Tensor t = backend.zeros(shape);
     owned.add(t);
     return t;
   }

@@ -2,13 +2,16 @@ package dev.nabla.graph;
 
 import dev.nabla.Tensor;
 import dev.nabla.backend.Activation;
-import java.nio.FloatBuffer;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Elementwise;
+import dev.nabla.backend.MatmulEpilogue;
+import dev.nabla.backend.PointwiseLoss;
 import java.util.Arrays;
 
 /**
- * The graph's ops: each a forward rule and a backward rule. Heavy ops (matmul, bias+activation,
- * dropout, softmax cross-entropy) call the backend's kernels; the light elementwise ops used by
- * custom losses loop over host memory here.
+ * The graph's ops: each a forward rule and a backward rule, every one computed by the backend's
+ * kernels (heavy ones such as matmul and softmax cross-entropy, and the light elementwise ones
+ * used by custom losses alike), so a graph runs wherever its backend's tensors live.
  */
 final class Ops {
   private Ops() {}
@@ -29,11 +32,8 @@ final class Ops {
     throw new IllegalStateException(op + " cannot accumulate gradients");
   }
 
-  private static void addInto(Tensor dst, Tensor src, long n) {
-    FloatBuffer d = dst.buffer(), s = src.buffer();
-    for (int i = 0; i < n; i++) {
-      d.put(i, d.get(i) + s.get(i));
-    }
+  private static void addInto(Node op, Tensor dst, Tensor src, long n) {
+    op.graph.backend().axpy(dst, src, 1f, n);
   }
 
   interface HasScratch {
@@ -65,7 +65,7 @@ final class Ops {
       Tensor target = gradTarget(this, in, acc);
       writer.accept(target);
       if (acc) {
-        addInto(in.grad, target, in.size());
+        addInto(this, in.grad, target, in.size());
       }
     }
   }
@@ -80,10 +80,26 @@ final class Ops {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** C = A B: (m, k) x (k, n). Backward: dA = dC B^T, dB = A^T dC, both as sgemm with beta. */
+  /**
+   * C = A B: (m, k) x (k, n). Backward: dA = dC B^T, dB = A^T dC, both as sgemm with beta.
+   *
+   * <p>On a backend that fuses matmul epilogues, {@link #fuse} folds a Dense layer into it: the
+   * forward writes act(A B + bias) (and dropout after it) into the last fused node's buffer; dB
+   * also writes the bias gradient; and the matmul above a fused layer writes that layer's dZ
+   * straight from dC B^T, times the dropout mask and the activation's derivative.
+   */
   static final class MatMul extends Node {
     private final Node a, b;
     private final int m, k, n;
+    // forward fusion: act(A B + bias) [-> dropout] written into the last node's buffer
+    private BiasActivation fwdAct;
+    private Dropout fwdDrop;
+    // backward fusion: dB's epilogue sums dC's columns into this bias's gradient
+    private Node dbBias;
+    // backward fusion: dA = dC B^T written as the dZ of the matmul below (through dropout' act')
+    private MatMul dxInto;
+    private Dropout dxDrop;
+    private BiasActivation dxAct;
 
     MatMul(Graph g, Node a, Node b) {
       super(g, new int[] {requireRank2(a, "matmul")[0], requireRank2(b, "matmul")[1]}, a, b);
@@ -101,18 +117,115 @@ final class Ops {
 
     @Override
     protected void forward() {
-      graph.backend().gemm(false, false, m, n, k, 1f, a.value, b.value, 0f, value);
+      if (fwdAct == null) {
+        graph.backend().gemm(false, false, m, n, k, 1f, a.value, b.value, 0f, value);
+        return;
+      }
+      BiasActivation ba = fwdAct;
+      MatmulEpilogue e = MatmulEpilogue.dense(ba.bias == null ? null : ba.bias.value,
+          ba.act == Activation.LINEAR ? null : ba.z, ba.act);
+      if (fwdDrop != null) {
+        e = e.withDropout(fwdDrop.rate, fwdDrop.stream);
+      }
+      graph.backend().gemmEpilogue(false, false, m, n, k, a.value, b.value,
+          fwdDrop != null ? fwdDrop.value : ba.value, e, graph.seed(), graph.step());
     }
 
     @Override
     protected void backward() {
+      Backend be = graph.backend();
       if (b.requiresGrad) {
-        float beta = b.claimGrad() ? 1f : 0f;
-        graph.backend().gemm(true, false, k, n, m, 1f, a.value, grad, beta, b.grad);
+        boolean acc = b.claimGrad();
+        boolean fuseDb = dbBias != null && dbBias.requiresGrad && !acc && !dbBias.gradWritten;
+        if (fuseDb) {
+          dbBias.claimGrad();
+          be.gemmEpilogue(true, false, k, n, m, a.value, grad, b.grad,
+              MatmulEpilogue.NONE.withBiasGrad(dbBias.grad), graph.seed(), graph.step());
+        } else {
+          be.gemm(true, false, k, n, m, 1f, a.value, grad, acc ? 1f : 0f, b.grad);
+        }
       }
-      if (a.requiresGrad) {
+      if (dbBias != null && dbBias.requiresGrad && !dbBias.gradWritten) {
+        dbBias.claimGrad(); // the weight needed no gradient: the bias alone
+        be.biasGrad(grad, dbBias.grad, m, n);
+      }
+      if (dxInto != null) {
+        if (dxInto.requiresGrad) {
+          dxInto.claimGrad(); // its only path: fuse checked that nothing else writes it
+          MatmulEpilogue e = MatmulEpilogue.NONE;
+          if (dxDrop != null) {
+            e = e.withDropout(dxDrop.rate, dxDrop.stream);
+          }
+          if (dxAct.act != Activation.LINEAR) {
+            e = e.withActivationBackward(dxAct.z, dxAct.act);
+          }
+          be.gemmEpilogue(false, true, m, k, n, grad, b.value, dxInto.grad, e, graph.seed(),
+              graph.step());
+        }
+      } else if (a.requiresGrad) {
         float beta = a.claimGrad() ? 1f : 0f;
-        graph.backend().gemm(false, true, m, k, n, 1f, grad, b.value, beta, a.grad);
+        be.gemm(false, true, m, k, n, 1f, grad, b.value, beta, a.grad);
+      }
+    }
+  }
+
+  /**
+   * Folds Dense layers into their matmuls on a backend that fuses epilogues (see
+   * {@link MatMul}): matmul -> bias+activation [-> dropout] -> matmul chains whose links have
+   * one consumer each. A softmax stays its own row op; when a cross-entropy loss reads its logits
+   * its gradient buffer is the matmul's, and the matmul's dB sums the bias gradient.
+   */
+  static void fuse(java.util.List<Node> nodes) {
+    java.util.Map<Node, Node> consumer = new java.util.IdentityHashMap<>();
+    for (Node node : nodes) {
+      for (Node in : node.inputs) {
+        if (in != null) {
+          consumer.put(in, node);
+        }
+      }
+    }
+    for (Node node : nodes) {
+      if (!(node instanceof MatMul) || node.consumers != 1
+          || !(consumer.get(node) instanceof BiasActivation)) {
+        continue;
+      }
+      MatMul mm = (MatMul) node;
+      BiasActivation ba = (BiasActivation) consumer.get(node);
+      boolean soleBias = ba.bias == null || ba.bias.consumers == 1;
+      if (ba.x != mm || !soleBias) {
+        continue;
+      }
+      if (ba.act == Activation.SOFTMAX) {
+        if (ba.lossFused && ba.grad != null && mm.grad != null && !ba.biasScratchUsed()) {
+          ba.grad = mm.grad; // the loss writes dLoss/dlogits: the matmul's own dC
+          ba.passThrough = true;
+          mm.dbBias = ba.bias;
+        }
+        continue;
+      }
+      mm.fwdAct = ba;
+      ba.fusedForward = true;
+      mm.dbBias = ba.bias;
+      ba.fusedBackward = true;
+      Node top = ba;
+      Dropout drop = null;
+      if (ba.consumers == 1 && consumer.get(ba) instanceof Dropout) {
+        drop = (Dropout) consumer.get(ba);
+        top = drop;
+      }
+      Node up = top.consumers == 1 ? consumer.get(top) : null;
+      if (up instanceof MatMul && ((MatMul) up).a == top) {
+        MatMul above = (MatMul) up;
+        above.dxInto = mm;
+        above.dxDrop = drop;
+        above.dxAct = ba;
+        if (drop != null) {
+          mm.fwdDrop = drop;
+          drop.fused = true;
+        }
+      } else { // nothing above can write dZ: the activation's backward runs unfused
+        ba.fusedBackward = false;
+        mm.dbBias = null;
       }
     }
   }
@@ -127,7 +240,13 @@ final class Ops {
     final Activation act;
     final Tensor z;
     boolean lossFused;
+    boolean fusedForward, fusedBackward; // folded into the matmuls below and above
+    boolean passThrough; // a loss wrote dLoss/dz into the matmul's gradient (shared buffer)
     private Tensor biasScratch;
+
+    boolean biasScratchUsed() {
+      return biasScratch != null;
+    }
 
     BiasActivation(Graph g, Node x, Node bias, Activation act) {
       super(g, x.shape, x, bias);
@@ -144,12 +263,22 @@ final class Ops {
 
     @Override
     protected void forward() {
+      if (fusedForward) {
+        return; // the matmul's epilogue wrote z and the value
+      }
       graph.backend().biasActForward(x.value, bias == null ? null : bias.value, z, value, rows(),
           cols(), act, Activation.LEAKY_RELU_SLOPE);
     }
 
     @Override
     protected void backward() {
+      if (fusedBackward) {
+        return; // the matmul above wrote dz into x's gradient, the matmul below sums db
+      }
+      if (this.passThrough) {
+        x.claimGrad(); // grad is x's buffer, already dLoss/dz; the matmul sums db
+        return;
+      }
       boolean passThrough = act == Activation.LINEAR || lossFused;
       Tensor dz;
       boolean xAcc = false;
@@ -160,7 +289,7 @@ final class Ops {
         dz = scratchFor(this, x);
       }
       if (passThrough) {
-        dz.copyFrom(grad);
+        graph.backend().copy(grad, dz, size());
       } else {
         graph.backend().actBackward(z, value, grad, dz, rows(), cols(), act,
             Activation.LEAKY_RELU_SLOPE);
@@ -171,13 +300,13 @@ final class Ops {
             biasScratch = graph.alloc(bias.shape);
           }
           graph.backend().biasGrad(dz, biasScratch, rows(), cols());
-          addInto(bias.grad, biasScratch, bias.size());
+          addInto(this, bias.grad, biasScratch, bias.size());
         } else {
           graph.backend().biasGrad(dz, bias.grad, rows(), cols());
         }
       }
       if (x.requiresGrad && xAcc) {
-        addInto(x.grad, dz, x.size());
+        addInto(this, x.grad, dz, x.size());
       }
     }
   }
@@ -187,6 +316,7 @@ final class Ops {
     private final Node x;
     private final float rate;
     private final int stream;
+    boolean fused; // drawn in the matmul epilogues (forward below, backward above)
 
     Dropout(Graph g, Node x, float rate, int stream) {
       super(g, x.shape, x);
@@ -201,12 +331,14 @@ final class Ops {
 
     @Override
     protected void forward() {
-      graph.backend().dropout(x.value, value, size(), graph.seed(), graph.step(), stream, rate);
+      if (!fused) {
+        graph.backend().dropout(x.value, value, size(), graph.seed(), graph.step(), stream, rate);
+      }
     }
 
     @Override
     protected void backward() {
-      if (x.requiresGrad) {
+      if (!fused && x.requiresGrad) {
         sendGrad(x, t -> graph.backend().dropout(grad, t, size(), graph.seed(), graph.step(),
             stream, rate));
       }
@@ -228,7 +360,7 @@ final class Ops {
 
     @Override
     protected void backward() {
-      sendGrad(x, t -> t.copyFrom(grad));
+      sendGrad(x, t -> graph.backend().copy(grad, t, size()));
     }
   }
 
@@ -237,12 +369,10 @@ final class Ops {
    * suffix of the larger's (a bias row, a single value), and repeats over the leading dims.
    */
   static final class Binary extends ScratchNode {
-    enum Kind { ADD, SUB, MUL }
-
     private final Node a, b;
-    private final Kind kind;
+    private final Elementwise.Binary kind;
 
-    Binary(Graph g, Node a, Node b, Kind kind) {
+    Binary(Graph g, Node a, Node b, Elementwise.Binary kind) {
       super(g, a.size() >= b.size() ? a.shape : b.shape, a, b);
       Node small = a.size() >= b.size() ? b : a;
       if (small.size() != 1 && !isSuffix(small.shape, shape)) {
@@ -269,58 +399,32 @@ final class Ops {
       return true;
     }
 
-    /** Element i of the output read from an operand of {@code size} values (broadcast by modulo). */
-    private static float at(FloatBuffer buf, long size, int i) {
-      return buf.get((int) (i % size));
-    }
-
     @Override
     protected void forward() {
-      FloatBuffer A = a.value.buffer(), B = b.value.buffer(), Y = value.buffer();
-      long sa = a.size(), sb = b.size();
-      for (int i = 0, n = (int) size(); i < n; i++) {
-        float x = at(A, sa, i), y = at(B, sb, i);
-        Y.put(i, kind == Kind.ADD ? x + y : kind == Kind.SUB ? x - y : x * y);
-      }
+      graph.backend().binary(kind, a.value, a.size(), b.value, b.size(), value, size());
     }
 
     @Override
     protected void backward() {
+      boolean mul = kind == Elementwise.Binary.MUL;
       if (a.requiresGrad) {
-        sendGrad(a, t -> reduceInto(t, a.size(), kind == Kind.MUL ? b : null, 1f));
+        sendGrad(a, t -> graph.backend().binaryGrad(grad, mul ? b.value : null, b.size(), t,
+            a.size(), size(), 1f));
       }
       if (b.requiresGrad) {
-        sendGrad(b, t -> reduceInto(t, b.size(), kind == Kind.MUL ? a : null,
-            kind == Kind.SUB ? -1f : 1f));
-      }
-    }
-
-    /** t = sign * grad * other, summed over the repeats when the target was broadcast. */
-    private void reduceInto(Tensor t, long targetSize, Node other, float sign) {
-      FloatBuffer G = grad.buffer(), T = t.buffer();
-      FloatBuffer O = other == null ? null : other.value.buffer();
-      long so = other == null ? 1 : other.size();
-      int n = (int) size();
-      int m = (int) targetSize;
-      for (int j = 0; j < m; j++) {
-        double s = 0;
-        for (int i = j; i < n; i += m) {
-          s += G.get(i) * (O == null ? 1f : at(O, so, i));
-        }
-        T.put(j, (float) (sign * s));
+        sendGrad(b, t -> graph.backend().binaryGrad(grad, mul ? a.value : null, a.size(), t,
+            b.size(), size(), kind == Elementwise.Binary.SUB ? -1f : 1f));
       }
     }
   }
 
   /** Elementwise functions of one input. */
   static final class Unary extends ScratchNode {
-    enum Kind { SCALE, SQUARE, ABS, LOG }
-
     private final Node x;
-    private final Kind kind;
+    private final Elementwise.Unary kind;
     private final float c;
 
-    Unary(Graph g, Node x, Kind kind, float c) {
+    Unary(Graph g, Node x, Elementwise.Unary kind, float c) {
       super(g, x.shape, x);
       this.x = x;
       this.kind = kind;
@@ -330,34 +434,12 @@ final class Ops {
 
     @Override
     protected void forward() {
-      FloatBuffer X = x.value.buffer(), Y = value.buffer();
-      for (int i = 0, n = (int) size(); i < n; i++) {
-        float v = X.get(i);
-        switch (kind) {
-          case SCALE: Y.put(i, c * v); break;
-          case SQUARE: Y.put(i, v * v); break;
-          case ABS: Y.put(i, Math.abs(v)); break;
-          default: Y.put(i, (float) Math.log(Math.max(v, c)));
-        }
-      }
+      graph.backend().unary(kind, x.value, value, size(), c);
     }
 
     @Override
     protected void backward() {
-      sendGrad(x, t -> {
-        FloatBuffer X = x.value.buffer(), G = grad.buffer(), T = t.buffer();
-        for (int i = 0, n = (int) size(); i < n; i++) {
-          float v = X.get(i);
-          float d;
-          switch (kind) {
-            case SCALE: d = c; break;
-            case SQUARE: d = 2f * v; break;
-            case ABS: d = Math.signum(v); break;
-            default: d = v > c ? 1f / v : 0f;
-          }
-          T.put(i, G.get(i) * d);
-        }
-      });
+      sendGrad(x, t -> graph.backend().unaryBackward(kind, x.value, grad, t, size(), c));
     }
   }
 
@@ -378,29 +460,21 @@ final class Ops {
       return lastAxis ? x.cols() : (int) x.size();
     }
 
+    private int groups() {
+      return (int) (x.size() / Math.max(group(), 1));
+    }
+
     @Override
     protected void forward() {
-      FloatBuffer X = x.value.buffer(), Y = value.buffer();
       int group = group();
-      for (int r = 0, rows = (int) (x.size() / Math.max(group, 1)); r < rows; r++) {
-        double s = 0;
-        for (int c = 0; c < group; c++) {
-          s += X.get(r * group + c);
-        }
-        Y.put(r, (float) (mean ? s / group : s));
-      }
+      graph.backend().reduceRows(x.value, null, value, groups(), group, mean ? group : 1);
     }
 
     @Override
     protected void backward() {
-      sendGrad(x, t -> {
-        FloatBuffer G = grad.buffer(), T = t.buffer();
-        int group = group();
-        float k = mean ? 1f / group : 1f;
-        for (int i = 0, n = (int) x.size(); i < n; i++) {
-          T.put(i, G.get(i / group) * k);
-        }
-      });
+      int group = group();
+      sendGrad(x, t -> graph.backend().scaleRows(grad, null, t, groups(), group,
+          mean ? group : 1));
     }
   }
 
@@ -458,15 +532,7 @@ final class Ops {
       if (!target.requiresGrad) {
         return;
       }
-      sendGrad(target, t -> {
-        FloatBuffer G = grad.buffer(), R = rowGrad.buffer(), T = t.buffer();
-        for (int r = 0; r < rows; r++) {
-          float up = G.get(r);
-          for (int c = 0, o = r * cols; c < cols; c++) {
-            T.put(o + c, up * R.get(o + c));
-          }
-        }
-      });
+      sendGrad(target, t -> graph.backend().scaleRows(grad, rowGrad, t, rows, cols, 1f));
     }
   }
 
@@ -494,15 +560,7 @@ final class Ops {
 
     @Override
     protected void forward() {
-      FloatBuffer Y = labels.value.buffer(), P = pred.value.buffer(), L = value.buffer();
-      int group = group();
-      for (int r = 0, rows = (int) size(); r < rows; r++) {
-        double s = 0;
-        for (int c = 0, o = r * group; c < group; c++) {
-          s += loss.value(Y.get(o + c), P.get(o + c));
-        }
-        L.put(r, (float) (s / group));
-      }
+      graph.backend().pointwiseLoss(loss, labels.value, pred.value, value, (int) size(), group());
     }
 
     @Override
@@ -510,14 +568,8 @@ final class Ops {
       if (!pred.requiresGrad) {
         return;
       }
-      sendGrad(pred, t -> {
-        FloatBuffer Y = labels.value.buffer(), P = pred.value.buffer(), G = grad.buffer();
-        FloatBuffer T = t.buffer();
-        int group = group();
-        for (int i = 0, n = (int) pred.size(); i < n; i++) {
-          T.put(i, (float) (G.get(i / group) * loss.derivative(Y.get(i), P.get(i)) / group));
-        }
-      });
+      sendGrad(pred, t -> graph.backend().pointwiseLossBackward(loss, labels.value, pred.value,
+          grad, t, (int) size(), group()));
     }
   }
 
@@ -539,14 +591,9 @@ final class Ops {
 
     @Override
     protected void forward() {
-      FloatBuffer L = losses.value.buffer();
-      FloatBuffer W = weights == null ? null : weights.value.buffer();
-      double s = 0;
       int n = (int) losses.size();
-      for (int i = 0; i < n; i++) {
-        s += (double) L.get(i) * (W == null ? 1f : W.get(i));
-      }
-      value.buffer().put(0, (float) (n == 0 ? 0 : s / n));
+      graph.backend().reduceRows(losses.value, weights == null ? null : weights.value, value, 1,
+          n, n);
     }
 
     @Override
@@ -554,15 +601,9 @@ final class Ops {
       if (!losses.requiresGrad) {
         return;
       }
-      sendGrad(losses, t -> {
-        FloatBuffer W = weights == null ? null : weights.value.buffer();
-        FloatBuffer T = t.buffer();
-        int n = (int) losses.size();
-        float up = grad.buffer().get(0) / n;
-        for (int i = 0; i < n; i++) {
-          T.put(i, up * (W == null ? 1f : W.get(i)));
-        }
-      });
+      int n = (int) losses.size();
+      sendGrad(losses, t -> graph.backend().scaleRows(grad, weights == null ? null
+          : weights.value, t, 1, n, n));
     }
   }
 }

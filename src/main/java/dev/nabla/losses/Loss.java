@@ -1,7 +1,8 @@
 package dev.nabla.losses;
 
 import dev.nabla.Tensor;
-import dev.nabla.backend.JavaBackend;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
 import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.Map;
@@ -50,9 +51,18 @@ public abstract class Loss {
     return call(yTrue, yPred, null);
   }
 
-  /** The reduced loss for these tensors (Keras's {@code loss(y_true, y_pred, sample_weight)}). */
+  /**
+   * The reduced loss for these tensors (Keras's {@code loss(y_true, y_pred, sample_weight)}),
+   * computed on the default backend ({@link Backends#defaultBackend()}: NABLA_DEVICE). The
+   * tensors may live on any device; they are copied to the backend's.
+   */
   public float call(Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
-    try (Graph g = new Graph(new JavaBackend(), false)) {
+    return call(Backends.defaultBackend(), yTrue, yPred, sampleWeight);
+  }
+
+  /** {@link #call(Tensor, Tensor, Tensor)} computed on {@code backend}. */
+  public float call(Backend backend, Tensor yTrue, Tensor yPred, Tensor sampleWeight) {
+    try (Graph g = new Graph(backend, false)) {
       Node t = g.input(yTrue.shape());
       Node p = g.input(yPred.shape());
       Node w = sampleWeight == null ? null : g.input(sampleWeight.shape());

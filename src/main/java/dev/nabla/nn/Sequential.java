@@ -5,9 +5,7 @@ import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Shuffle;
-import dev.nabla.backend.cuda.DeviceOps;
-import dev.nabla.backend.cuda.ResidentTrainer;
-import dev.nabla.losses.CrossEntropy;
+import dev.nabla.backend.cuda.CudaBackend;
 import dev.nabla.callbacks.Callback;
 import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ProgressBar;
@@ -17,7 +15,6 @@ import dev.nabla.losses.Loss;
 import dev.nabla.losses.Losses;
 import dev.nabla.metrics.Metric;
 import dev.nabla.metrics.Metrics;
-import dev.nabla.nn.layers.Dense;
 import dev.nabla.nn.layers.Layer;
 import dev.nabla.optimizers.Optimizer;
 import dev.nabla.optimizers.Optimizers;
@@ -45,8 +42,7 @@ public class Sequential implements AutoCloseable {
   private final Map<String, Integer> nameCounts = new HashMap<>();
   private final Map<String, Plan> plans = new HashMap<>();
   private Backend backend;
-  private DeviceOps device; // when set, fit trains resident on it (see ResidentTrainer)
-  private int matmulPrecision; // 0 fp32, 1 tf32 (the device's gemm)
+  private int matmulPrecision; // 0 fp32, 1 tf32 (the CUDA backend's gemm)
   private Optimizer optimizer;
   private Loss loss;
   private List<String> metricNames = List.of();
@@ -59,6 +55,7 @@ public class Sequential implements AutoCloseable {
   private final List<List<Variable>> layerWeights = new ArrayList<>();
   private final List<List<Tensor>> layerGrads = new ArrayList<>();
   private List<Variable> allWeights; // the views, in order: the optimizer's segments
+  private List<List<Layer.ParamSpec>> paramSpecs; // per layer, from build
   private boolean stopTraining;
   private int epochsDone; // epochs completed by fit (saved, so a resumed run knows where it is)
   private boolean closed;
@@ -96,31 +93,53 @@ public class Sequential implements AutoCloseable {
     return this;
   }
 
-  /** Runs this model on {@code backend} from now on (see {@link Backends#select}). */
+  /**
+   * Runs this model on {@code backend} from now on (see {@link Backends#select}): every planned
+   * graph, fit, evaluate, predict and trainOnBatch. A built model's weights and optimizer state
+   * move to the backend's device (an explicit copy, done here once).
+   */
   public Sequential setBackend(Backend backend) {
     closePlans();
+    Backend previous = this.backend;
     this.backend = backend;
-    if (optimizer != null) {
+    if (previous != null && params != null && previous.device() != backend.device()) {
+      moveParameters(backend);
+    } else if (optimizer != null) {
       optimizer.setBackend(backend);
     }
+    applyMatmulPrecision();
     return this;
   }
 
   /**
-   * Trains on {@code device} from now on: fit keeps data, parameters and optimizer state there
-   * and runs each step as one captured graph; evaluate, predict and trainOnBatch keep running on
-   * the host backend with the weights fit brings back after every epoch. null: host only.
+   * Runs this model on the named device ("cpu", "java", "cuda", "cuda-emulated" or "auto"; see
+   * {@link Backends#select}): PyTorch's {@code model.to(device)}.
    */
-  public Sequential setDevice(DeviceOps device) {
-    this.device = device;
-    return this;
+  public Sequential to(String device) {
+    return setBackend(Backends.select(device, backend == null ? 1 : backend.threads()).backend());
   }
 
-  public DeviceOps device() {
-    return device;
+  /** Copies the weights and the optimizer state to {@code target}'s device. */
+  private void moveParameters(Backend target) {
+    float[] values = params.toFloatArray();
+    Optimizer.State state = optimizer == null ? null : optimizer.state();
+    if (optimizer != null) {
+      optimizer.close();
+      optimizer.setBackend(target);
+    }
+    ownedParams.close();
+    grads.close();
+    allocateParameters(target, Math.toIntExact(values.length));
+    params.copyFrom(values);
+    if (state != null && state.steps() > 0 || state != null && !state.arrays().isEmpty()) {
+      optimizer.loadState(state, List.of(params), List.of(allWeights));
+    }
   }
 
-  /** The device matmul's precision: "fp32" (default) or "tf32" (tensor cores, ~1e-3 relative). */
+  /**
+   * The CUDA matmul's precision: "fp32" (default) or "tf32" (tensor cores, about 1e-3
+   * relative). Other backends compute in fp32 whatever this says.
+   */
   public Sequential setMatmulPrecision(String precision) {
     switch (precision.toLowerCase(Locale.ROOT)) {
       case "fp32":
@@ -133,7 +152,14 @@ public class Sequential implements AutoCloseable {
         throw new IllegalArgumentException("matmul precision must be fp32 or tf32, got '"
             + precision + "'");
     }
+    applyMatmulPrecision();
     return this;
+  }
+
+  private void applyMatmulPrecision() {
+    if (backend instanceof CudaBackend) {
+      ((CudaBackend) backend).setMatmulPrecision(matmulPrecision);
+    }
   }
 
   public Backend backend() {
@@ -252,23 +278,41 @@ public class Sequential implements AutoCloseable {
     }
     inputShape = sampleShape.clone();
     int n = Math.toIntExact(total);
-    ownedParams = Tensor.zeros(n);
-    params = Variable.viewOf(ownedParams, 0, "params", n);
-    grads = Tensor.zeros(n);
+    paramSpecs = specs;
+    float[] values = new float[n];
     SplittableRandom rng = new SplittableRandom(seed);
+    int offset = 0;
+    for (List<Layer.ParamSpec> layerSpecs : specs) {
+      for (Layer.ParamSpec p : layerSpecs) {
+        int size = Math.toIntExact(Tensor.sizeOf(p.shape()));
+        float[] init = new float[size];
+        p.initializer().fill(init, p.fanIn(), p.fanOut(), rng);
+        System.arraycopy(init, 0, values, offset, size);
+        offset += size;
+      }
+    }
+    allocateParameters(backend(), n);
+    params.copyFrom(values); // one upload on a device
+  }
+
+  /**
+   * The flat parameter and gradient buffers on {@code b}'s device, and the per-layer views into
+   * them (Keras's order).
+   */
+  private void allocateParameters(Backend b, int n) {
+    ownedParams = b.zeros(n);
+    params = Variable.viewOf(ownedParams, 0, "params", n);
+    grads = b.zeros(n);
+    layerWeights.clear();
+    layerGrads.clear();
     long offset = 0;
-    FloatBuffer pb = params.buffer();
     for (int i = 0; i < layers.size(); i++) {
       List<Variable> w = new ArrayList<>();
       List<Tensor> g = new ArrayList<>();
-      for (Layer.ParamSpec p : specs.get(i)) {
-        long size = Tensor.sizeOf(p.shape());
-        float[] init = new float[Math.toIntExact(size)];
-        p.initializer().fill(init, p.fanIn(), p.fanOut(), rng);
-        pb.put((int) offset, init);
+      for (Layer.ParamSpec p : paramSpecs.get(i)) {
         w.add(Variable.viewOf(params, offset, layers.get(i).name() + "/" + p.name(), p.shape()));
         g.add(grads.view(offset, p.shape()));
-        offset += size;
+        offset += Tensor.sizeOf(p.shape());
       }
       layerWeights.add(w);
       layerGrads.add(g);
@@ -406,13 +450,8 @@ public class Sequential implements AutoCloseable {
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
-    try (ResidentTrainer resident = device == null ? null : residentTrainer()) {
-      if (resident != null) {
-        resident.uploadTrainingSet(trainX, trainY, nTrain);
-      }
-      logs = epochs(o, callbacks, resident, trainX, trainY, y, valX, valY, order, steps, nTrain,
-          lossTracker, metrics, dynamic, logs);
-    }
+    logs = epochs(o, callbacks, trainX, trainY, y, valX, valY, order, steps, nTrain,
+        lossTracker, metrics, dynamic, logs);
     optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
     for (Callback c : callbacks) {
       c.onTrainEnd(logs);
@@ -420,8 +459,7 @@ public class Sequential implements AutoCloseable {
     return history;
   }
 
-  private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks,
-      ResidentTrainer resident, Tensor trainX, Tensor trainY, Tensor y, Tensor valX, Tensor valY,
+  private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX, Tensor trainY, Tensor y, Tensor valX, Tensor valY,
       int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
       boolean dynamic, Map<String, Float> logs) {
     callbacks.forEach(Callback::onTrainBegin);
@@ -434,38 +472,12 @@ public class Sequential implements AutoCloseable {
       }
       ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
       boolean everyStep = o.verbose == 1 && dynamic || callbacks.size() > 1;
-      if (resident != null) {
-        Map<String, Float> batchLogs = logs;
-        ResidentTrainer.Tally t = resident.epoch(epoch, o.shuffle, seed, o.batchSize, optimizer,
-            everyStep ? Math.max(1, steps / 50) : 0, (done, tally) -> {
-              if (everyStep) {
-                deviceLogs(batchLogs, tally, metrics);
-                bar.update(done, batchLogs);
-                for (Callback c : callbacks) {
-                  c.onTrainBatchEnd(done - 1, batchLogs);
-                }
-              }
-            });
-        resident.downloadState(params); // the host sees this epoch's weights and slots
-        logs = new LinkedHashMap<>();
-        deviceLogs(logs, t, metrics);
-      } else {
-        hostEpoch(epoch, o, trainX, trainY, y, order, steps, nTrain, lossTracker, metrics, bar,
-            everyStep, callbacks, logs);
-        logs = new LinkedHashMap<>();
-        fillLogs(logs, lossTracker, metrics, "");
-      }
+      hostEpoch(epoch, o, trainX, trainY, y, order, steps, nTrain, lossTracker, metrics, bar,
+          everyStep, callbacks, logs);
+      logs = new LinkedHashMap<>();
+      fillLogs(logs, lossTracker, metrics, "");
       if (valX != null) {
-        if (resident != null) { // on the device, with this epoch's weights already there
-          ResidentTrainer.Tally v = resident.evaluate(valX, valY, valX.dim(0), o.batchSize);
-          Map<String, Float> val = new LinkedHashMap<>();
-          deviceLogs(val, v, metrics);
-          for (Map.Entry<String, Float> e : val.entrySet()) {
-            logs.put("val_" + e.getKey(), e.getValue());
-          }
-        } else {
-          logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
-        }
+        logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
       }
       epochsDone = epoch + 1;
       for (Callback c : callbacks) {
@@ -476,7 +488,7 @@ public class Sequential implements AutoCloseable {
     return logs;
   }
 
-  /** One epoch on the host backend: gather, step, tally, per batch. */
+  /** One epoch: gather (on the host), step (on the backend), tally, per batch. */
   private void hostEpoch(int epoch, FitOptions o, Tensor trainX, Tensor trainY, Tensor y,
       int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
       ProgressBar bar, boolean everyStep, List<Callback> callbacks, Map<String, Float> logs) {
@@ -496,12 +508,16 @@ public class Sequential implements AutoCloseable {
       int start = step * o.batchSize;
       int rows = Math.min(o.batchSize, nTrain - start);
       Plan p = step == steps - 1 ? last : full;
-      gather(trainX, order, start, rows, p.x.value());
-      gather(trainY, order, start, rows, p.y.value());
+      gather(trainX, order, start, rows, p.xHost);
+      gather(trainY, order, start, rows, p.yHost);
+      p.upload();
       trainStep(p);
       lossTracker.updateMean(p.loss.value().get(0), rows);
-      for (Metric m : metrics) {
-        m.update(p.y.value(), p.pred.value(), null, rows);
+      if (!metrics.isEmpty()) {
+        Tensor pred = p.predictions();
+        for (Metric m : metrics) {
+          m.update(p.yHost, pred, null, rows);
+        }
       }
       if (everyStep) {
         fillLogs(logs, lossTracker, metrics, "");
@@ -513,67 +529,7 @@ public class Sequential implements AutoCloseable {
     }
   }
 
-  /** Logs from a device tally: the mean loss, and the argmax accuracy under each metric name. */
-  private static void deviceLogs(Map<String, Float> logs, ResidentTrainer.Tally t,
-      List<Metric> metrics) {
-    logs.put("loss", (float) t.meanLoss());
-    for (Metric m : metrics) {
-      logs.put(m.name(), (float) t.accuracy());
-    }
-  }
-
-  /**
-   * The device trainer for this model, or why it cannot take it: only Dense, Dropout, Flatten
-   * and Activation layers, a softmax cross-entropy loss and argmax accuracy metrics run resident.
-   */
-  private ResidentTrainer residentTrainer() {
-    List<ResidentTrainer.LayerSpec> specs = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      Layer l = layers.get(i);
-      List<Variable> w = layerWeights.get(i);
-      if (l instanceof Dense) {
-        Dense d = (Dense) l;
-        specs.add(ResidentTrainer.LayerSpec.dense(d.units(), offsetInParams(w.get(0)),
-            d.hasBias() ? offsetInParams(w.get(1)) : -1, d.activation()));
-      } else if (l instanceof dev.nabla.nn.layers.Dropout) {
-        specs.add(ResidentTrainer.LayerSpec.dropout(((dev.nabla.nn.layers.Dropout) l).rate(), i));
-      } else if (l instanceof dev.nabla.nn.layers.Activation) {
-        specs.add(ResidentTrainer.LayerSpec.activation(
-            ((dev.nabla.nn.layers.Activation) l).activation()));
-      } else if (!(l instanceof dev.nabla.nn.layers.Flatten)) {
-        throw unsupportedOnDevice("layer " + l.name() + " (" + l.className() + ")");
-      }
-    }
-    if (!(loss instanceof CrossEntropy)) {
-      throw unsupportedOnDevice("loss " + loss.name());
-    }
-    CrossEntropy ce = (CrossEntropy) loss;
-    for (String m : metricNames) {
-      String k = m.toLowerCase(Locale.ROOT).replace("_", "");
-      boolean argmax = isAccuracy(m) || k.equals("sparsecategoricalaccuracy") && ce.sparseLabels()
-          || k.equals("categoricalaccuracy") && !ce.sparseLabels();
-      if (!argmax) {
-        throw unsupportedOnDevice("metric " + m);
-      }
-    }
-    int features = Math.toIntExact(Tensor.sizeOf(inputShape));
-    int classes = Math.toIntExact(Tensor.sizeOf(outputShape()));
-    return new ResidentTrainer(device, specs, features, classes,
-        new ResidentTrainer.LossSpec(ce.sparseLabels(), ce.fromLogits(), ce.labelSmoothing()),
-        params, optimizer.deviceStep(params, allWeights), graphSeed(), matmulPrecision);
-  }
-
-  /** Where a weight's view starts in the flat parameter buffer, in floats. */
-  private long offsetInParams(Variable v) {
-    return v.pointer().position() - params.pointer().position();
-  }
-
-  private static UnsupportedOperationException unsupportedOnDevice(String what) {
-    return new UnsupportedOperationException(what + " is not supported by the device's resident "
-        + "training yet (train with --device cpu)");
-  }
-
-  /** The dropout generator's key, the same for the host graphs and the device trainer. */
+  /** The dropout generator's key, the same on every backend. */
   private long graphSeed() {
     return seed * 0x9E3779B97F4A7C15L + 1;
   }
@@ -594,13 +550,14 @@ public class Sequential implements AutoCloseable {
     requireCompiled();
     int rows = checkData(x, y, "trainOnBatch");
     Plan p = plan(true, rows, y);
-    p.x.value().copyFrom(x);
-    p.y.value().copyFrom(y);
+    p.xHost.copyFrom(x);
+    p.yHost.copyFrom(y);
+    p.upload();
     trainStep(p);
     Map<String, Float> logs = new LinkedHashMap<>();
     logs.put("loss", p.loss.value().get(0));
     for (Metric m : resolveMetrics(y)) {
-      m.update(p.y.value(), p.pred.value(), null, rows);
+      m.update(p.yHost, p.predictions(), null, rows);
       logs.put(m.name(), m.result());
     }
     return logs;
@@ -636,12 +593,16 @@ public class Sequential implements AutoCloseable {
       int start = step * batchSize;
       int rows = Math.min(batchSize, n - start);
       Plan p = step == steps - 1 ? last : full;
-      copyRows(x, start, rows, p.x.value());
-      copyRows(y, start, rows, p.y.value());
+      copyRows(x, start, rows, p.xHost);
+      copyRows(y, start, rows, p.yHost);
+      p.upload();
       p.graph.forward();
       lossTracker.updateMean(p.loss.value().get(0), rows);
-      for (Metric m : metrics) {
-        m.update(p.y.value(), p.pred.value(), null, rows);
+      if (!metrics.isEmpty()) {
+        Tensor pred = p.predictions();
+        for (Metric m : metrics) {
+          m.update(p.yHost, pred, null, rows);
+        }
       }
       if (verbose == 1) {
         fillLogs(logs, lossTracker, metrics, "");
@@ -672,19 +633,26 @@ public class Sequential implements AutoCloseable {
     for (int start = 0; start < n; start += batchSize) {
       int rows = Math.min(batchSize, n - start);
       Plan p = plan(false, rows, null);
-      copyRows(x, start, rows, p.x.value());
+      copyRows(x, start, rows, p.xHost);
+      p.upload();
       p.graph.forward();
-      result.buffer().put((int) (start * width), p.pred.value().buffer(), 0, (int) (rows * width));
+      result.buffer().put((int) (start * width), p.predictions().buffer(), 0,
+          (int) (rows * width));
     }
     return result;
   }
 
   // ---- plans ---------------------------------------------------------------------------------
 
-  /** A graph planned for one batch size: its input, label, prediction and loss nodes. */
+  /**
+   * A graph planned for one batch size: its input, label, prediction and loss nodes, and host
+   * staging for them. On a host backend the staging is the nodes' own memory; on a device the
+   * batch is assembled on the host and uploaded once, and predictions come back for metrics.
+   */
   private static final class Plan {
     final Graph graph;
     final Node x, y, pred, loss;
+    final Tensor xHost, yHost, predHost;
 
     Plan(Graph graph, Node x, Node y, Node pred, Node loss) {
       this.graph = graph;
@@ -692,6 +660,39 @@ public class Sequential implements AutoCloseable {
       this.y = y;
       this.pred = pred;
       this.loss = loss;
+      boolean host = graph.backend().device().isHost();
+      this.xHost = host ? x.value() : Tensor.zeros(x.shape());
+      this.yHost = y == null || host ? (y == null ? null : y.value()) : Tensor.zeros(y.shape());
+      this.predHost = host ? pred.value() : Tensor.zeros(pred.shape());
+    }
+
+    /** Copies the staged batch to the graph's inputs (nothing on a host backend). */
+    void upload() {
+      if (xHost != x.value()) {
+        x.value().copyFrom(xHost);
+        if (y != null) {
+          y.value().copyFrom(yHost);
+        }
+      }
+    }
+
+    /** The last forward pass's predictions in host memory (downloaded from a device). */
+    Tensor predictions() {
+      if (predHost != pred.value()) {
+        predHost.copyFrom(pred.value());
+      }
+      return predHost;
+    }
+
+    void close() {
+      graph.close();
+      if (xHost != x.value()) {
+        xHost.close();
+        predHost.close();
+        if (yHost != null) {
+          yHost.close();
+        }
+      }
     }
   }
 
@@ -734,7 +735,7 @@ public class Sequential implements AutoCloseable {
   }
 
   private void closePlans() {
-    plans.values().forEach(p -> p.graph.close());
+    plans.values().forEach(Plan::close);
     plans.clear();
   }
 

@@ -181,8 +181,18 @@ public abstract class Optimizer implements AutoCloseable {
     learningRate = LearningRateSchedule.constant(lr);
   }
 
-  /** The backend whose fused kernels run the updates; a model sets its own. */
+  /**
+   * The backend whose fused kernels run the updates (the Java reference by default); a model sets
+   * its own. Variables and gradients must live on its device. Changing it while the optimizer
+   * holds state on another device is refused: take {@link #state()}, close, set, and
+   * {@link #loadState} (what a model moving devices does).
+   */
   public void setBackend(Backend backend) {
+    if (!groups.isEmpty() && backend.device() != this.backend.device()) {
+      throw new IllegalStateException(name + " holds state on " + this.backend.device().name()
+          + "; it cannot move to " + backend.device().name() + " in place (state(), close(), "
+          + "setBackend, loadState)");
+    }
     this.backend = backend;
   }
 
@@ -249,61 +259,6 @@ public abstract class Optimizer implements AutoCloseable {
     apply(flatGroup, flatGrad);
   }
 
-  // ---- a device-resident training step (dev.nabla.backend.cuda.ResidentTrainer) -------------
-
-  /**
-   * What a device-resident step over {@code flat} needs: the rule, the host slot buffers (the
-   * device keeps copies and writes them back), the segment table and the constant gradient
-   * scale. Options that need the host between steps are refused here, by name.
-   */
-  public record DeviceStep(OptimizerRule rule, Tensor[] slots, long[] segmentEnds, float[] wd,
-      float clipValue, float pre, float clipnorm, float globalClipnorm) {
-    /** Whether the gradient factors depend on the gradients (computed on the device). */
-    public boolean clipsNorm() {
-      return clipnorm > 0 || globalClipnorm > 0;
-    }
-
-    /** The per-segment gradient factors without norm clipping: pre (1 / loss_scale_factor). */
-    public float[] gscale() {
-      float[] g = new float[segmentEnds.length];
-      java.util.Arrays.fill(g, pre);
-      return g;
-    }
-  }
-
-  public DeviceStep deviceStep(Variable flat, List<Variable> parts) {
-    String option = useEma ? "use_ema"
-        : accumulationSteps != null ? "gradient_accumulation_steps" : null;
-    if (option != null) {
-      throw new UnsupportedOperationException(name + ": '" + option + "' is not supported by the "
-          + "cuda device's resident training step yet (train with --device cpu)");
-    }
-    Group g = group(flat, parts);
-    int n = g.segments.count();
-    long[] ends = new long[n];
-    for (int s = 0; s < n; s++) {
-      ends[s] = g.segments.end(s);
-    }
-    return new DeviceStep(rule, g.slots, ends, g.segments.wd.clone(),
-        clipvalue == null ? 0f : clipvalue, lossScaleFactor == null ? 1f : 1f / lossScaleFactor,
-        clipnorm == null ? 0f : clipnorm, globalClipnorm == null ? 0f : globalClipnorm);
-  }
-
-  /**
-   * Takes the next {@code rows} steps on the host's side: fills one row of 16 floats per step
-   * with that step's hyperparameters (float 15 = the weight-decay learning rate) and counts the
-   * steps as taken. A device then applies row r at its r-th step.
-   */
-  public void takeDeviceSteps(float[] table, int rows) {
-    for (int r = 0; r < rows; r++) {
-      float lr = learningRate.at(rawIterations);
-      prepareStep(iterations() + 1, lr);
-      System.arraycopy(hp, 0, table, 16 * r, 15);
-      table[16 * r + 15] = lr;
-      rawIterations++;
-    }
-  }
-
   private final Group[] flatGroup = new Group[1];
   private final Tensor[] flatGrad = new Tensor[1];
 
@@ -339,10 +294,11 @@ public abstract class Optimizer implements AutoCloseable {
       throw new IllegalArgumentException(name + ": parts of " + w.name() + " hold " + end
           + " values, the buffer " + w.size());
     }
+    backend.requireDevice(w, name + ": variable " + w.name());
     int n = Math.toIntExact(w.size());
     Tensor[] slots = new Tensor[slotCount()];
     for (int k = 0; k < slots.length; k++) {
-      slots[k] = Tensor.zeros(n);
+      slots[k] = backend.zeros(n);
       float init = slotInitialValue(k);
       if (init != 0f) {
         float[] v = new float[n];
@@ -352,10 +308,10 @@ public abstract class Optimizer implements AutoCloseable {
     }
     g = new Group(w, List.copyOf(parts), new Segments(ends), slots);
     if (useEma) {
-      g.average = Tensor.zeros(n);
+      g.average = backend.zeros(n);
     }
     if (accumulationSteps != null) {
-      g.accumulator = Tensor.zeros(n);
+      g.accumulator = backend.zeros(n);
     }
     for (int s = 0; s < parts.size(); s++) {
       g.segments.wd[s] = weightDecay != null && usesWeightDecay(parts.get(s)) ? weightDecay : 0f;
@@ -390,7 +346,7 @@ public abstract class Optimizer implements AutoCloseable {
         backend.optimizerStep(rule, hp, g.w, grad, slot(g, 0), slot(g, 1), slot(g, 2),
             g.segments, lr, clipvalue == null ? 0f : clipvalue);
         if (g.accumulator != null) {
-          g.accumulator.pointer().zero();
+          backend.fill(g.accumulator, 0f, g.accumulator.size());
         }
       }
     }

@@ -100,7 +100,7 @@ class GradientCheckTest {
           return g.add(g.add(a, b), g.add(c, g.mul(d, g.scale(a, 0.5f))));
         }));
     List<Arguments> args = new ArrayList<>();
-    for (String device : new String[] {"java", "cpu"}) {
+    for (String device : new String[] {"java", "cpu", "cuda-emulated"}) {
       for (Case c : cases) {
         args.add(Arguments.of(device, c));
       }
@@ -117,8 +117,11 @@ class GradientCheckTest {
     List<Variable> vars = new ArrayList<>();
     List<Tensor> grads = new ArrayList<>();
     for (int[] s : c.paramShapes) {
-      vars.add(Variable.of(TestUtil.random(rng, (int) Tensor.sizeOf(s), 0.8), s));
-      grads.add(TestUtil.poisoned(s));
+      vars.add(Variable.named(backend.device(), "w", TestUtil.random(rng, (int) Tensor.sizeOf(s),
+          0.8), s));
+      try (Tensor poison = TestUtil.poisoned(s)) {
+        grads.add(poison.to(backend.device()));
+      }
     }
     try (Graph g = new Graph(backend, true)) {
       g.setSeed(42);
@@ -140,13 +143,14 @@ class GradientCheckTest {
         for (int k = 0; k < v.size(); k++) {
           float orig = v.get(k);
           double h = 1e-3;
-          v.buffer().put(k, (float) (orig + h));
+          Tensor element = v.view(k, 1);
+          element.copyFrom(new float[] {(float) (orig + h)});
           g.forward();
           double plus = loss.value().get(0);
-          v.buffer().put(k, (float) (orig - h));
+          element.copyFrom(new float[] {(float) (orig - h)});
           g.forward();
           double minus = loss.value().get(0);
-          v.buffer().put(k, orig);
+          element.copyFrom(new float[] {orig});
           double numeric = (plus - minus) / (2 * h);
           double err = Math.abs(numeric - analytic[k]);
           assertTrue(err <= 2e-3 + 2e-2 * Math.max(Math.abs(numeric), Math.abs(analytic[k])),

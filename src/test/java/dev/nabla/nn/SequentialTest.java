@@ -118,7 +118,12 @@ class SequentialTest {
         }
         assertEquals(1.0, s, 1e-5, "softmax row " + r);
       }
-      assertEquals(m.evaluate(x, y, 32, 0), m.evaluate(x, y, 16, 0));
+      // the same samples in other batches: per-batch means weighted back together agree to
+      // float rounding (bit equality held on one CPU's OpenBLAS kernels, not on another's)
+      Map<String, Float> e32 = m.evaluate(x, y, 32, 0), e16 = m.evaluate(x, y, 16, 0);
+      assertEquals(e32.keySet(), e16.keySet());
+      assertEquals(e32.get("loss"), e16.get("loss"), 1e-6 * Math.abs(e32.get("loss")), "loss");
+      assertEquals(e32.get("accuracy"), e16.get("accuracy"), 0f, "accuracy");
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nabla.Device;
 import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
@@ -36,34 +37,40 @@ abstract class KerasOptimizerCase extends dev.nabla.KerasCase {
         return o;
     }
 
+    /** Where the case's variables and gradients live: the backend's device. */
+    Device device() {
+        Backend b = backend();
+        return b == null ? Device.HOST : b.device();
+    }
+
     Variable var(double... values) {
-        Variable v = Variable.of(floats(values), values.length);
+        Variable v = Variable.named(device(), "variable", floats(values), values.length);
         keep(v);
         return v;
     }
 
     /** Keras's backend.Variable(values, name=name). */
     Variable named(String name, double... values) {
-        Variable v = Variable.named(name, floats(values), values.length);
+        Variable v = Variable.named(device(), name, floats(values), values.length);
         keep(v);
         return v;
     }
 
     /** A variable of the given shape (row-major values). */
     Variable shaped(int[] shape, double... values) {
-        Variable v = Variable.of(floats(values), shape);
+        Variable v = Variable.named(device(), "variable", floats(values), shape);
         keep(v);
         return v;
     }
 
     Tensor shapedGrad(int[] shape, double... values) {
-        Tensor t = Tensor.of(floats(values), shape);
+        Tensor t = Tensor.of(device(), floats(values), shape);
         keep(t);
         return t;
     }
 
     Tensor grad(double... values) {
-        Tensor t = Tensor.of(floats(values), values.length);
+        Tensor t = Tensor.of(device(), floats(values), values.length);
         keep(t);
         return t;
     }

@@ -33,7 +33,7 @@ public final class CudaOps implements DeviceOps {
   }
 
   /** The stream every launch goes to (for events and cuBLAS in the benchmarks). */
-  CUstream_st stream() {
+  public CUstream_st stream() {
     return stream;
   }
 
@@ -43,7 +43,7 @@ public final class CudaOps implements DeviceOps {
   }
 
   /** Throws a CudaException naming the call and the runtime's reason when err != 0. */
-  static void check(int err, String what) {
+  public static void check(int err, String what) {
     if (err != 0) {
       throw new CudaException(what + " failed: " + cudaGetErrorString(err).getString()
           + " (CUDA error " + err + ")");
@@ -111,7 +111,11 @@ public final class CudaOps implements DeviceOps {
     CUgraph_st graph = new CUgraph_st();
     check(cudaStreamEndCapture(stream, graph), "cudaStreamEndCapture");
     CUgraphExec_st exec = new CUgraphExec_st();
-    check(cudaGraphInstantiate(exec, graph, 0L), "cudaGraphInstantiate");
+    int err = cudaGraphInstantiate(exec, graph, 0L);
+    if (err != 0) {
+      cudaGraphDestroy(graph); // the recorded graph would otherwise leak with the exception
+      check(err, "cudaGraphInstantiate");
+    }
     return new Graph() {
       private boolean closed;
 
@@ -248,6 +252,75 @@ public final class CudaOps implements DeviceOps {
       long gscale) {
     launched(NablaCuda.nabla_cuda_clip_scales(sums, nseg, pre, clipnorm, globalClipnorm, gscale,
         st), "clip_scales");
+  }
+
+  // ---- the graph's light ops ------------------------------------------------------------------
+
+  @Override
+  public void copy(long dst, long src, long bytes) {
+    check(cudaMemcpyAsync(Addresses.bytes(dst, bytes), Addresses.bytes(src, bytes), bytes,
+        cudaMemcpyDeviceToDevice, stream), "cudaMemcpy device to device");
+  }
+
+  @Override
+  public void axpy(long y, long x, float a, long n) {
+    launched(NablaCuda.nabla_cuda_axpy(y, x, a, n, st), "axpy");
+  }
+
+  @Override
+  public void emaUpdate(long avg, long w, float momentum, long n) {
+    launched(NablaCuda.nabla_cuda_ema_update(avg, w, momentum, n, st), "ema_update");
+  }
+
+  @Override
+  public void fill(long y, float value, long n) {
+    launched(NablaCuda.nabla_cuda_fill(y, value, n, st), "fill");
+  }
+
+  @Override
+  public void unary(int kind, long x, long y, long n, float c) {
+    launched(NablaCuda.nabla_cuda_unary(kind, x, y, n, c, st), "unary");
+  }
+
+  @Override
+  public void unaryBackward(int kind, long x, long g, long out, long n, float c) {
+    launched(NablaCuda.nabla_cuda_unary_backward(kind, x, g, out, n, c, st), "unary_backward");
+  }
+
+  @Override
+  public void binary(int kind, long a, long na, long b, long nb, long y, long n) {
+    launched(NablaCuda.nabla_cuda_binary(kind, a, na, b, nb, y, n, st), "binary");
+  }
+
+  @Override
+  public void binaryGrad(long g, long other, long otherSize, long out, long m, long n,
+      float sign) {
+    launched(NablaCuda.nabla_cuda_binary_grad(g, other, otherSize, out, m, n, sign, st),
+        "binary_grad");
+  }
+
+  @Override
+  public void reduceRows(long x, long w, long y, long rows, long group, double divisor) {
+    launched(NablaCuda.nabla_cuda_reduce_rows(x, w, y, rows, group, divisor, st), "reduce_rows");
+  }
+
+  @Override
+  public void scaleRows(long g, long m, long out, long rows, long group, float divisor) {
+    launched(NablaCuda.nabla_cuda_scale_rows(g, m, out, rows, group, divisor, st), "scale_rows");
+  }
+
+  @Override
+  public void pointwiseLoss(int kind, double labelSmoothing, long y, long p, long loss, long rows,
+      long group) {
+    launched(NablaCuda.nabla_cuda_pointwise_loss(kind, labelSmoothing, y, p, loss, rows, group,
+        st), "pointwise_loss");
+  }
+
+  @Override
+  public void pointwiseLossBackward(int kind, double labelSmoothing, long y, long p, long g,
+      long out, long rows, long group) {
+    launched(NablaCuda.nabla_cuda_pointwise_loss_backward(kind, labelSmoothing, y, p, g, out, rows,
+        group, st), "pointwise_loss_backward");
   }
 
   @Override

@@ -7,7 +7,7 @@ import org.bytedeco.javacpp.Pointer;
  * and the kernels of native/include/nabla/cuda_kernels.h (same names, same argument meanings;
  * addresses are device addresses, 0 for NULL).
  *
- * <p>{@link CudaOps} is the GPU. The tests also run the same {@link ResidentTrainer} on a host
+ * <p>{@link CudaOps} is the GPU; {@link EmulatedCudaOps} runs the same kernels on the CPU. The tests also use a host
  * implementation whose "capture" records closures and replays them: a value that a CUDA graph
  * would freeze at capture time is frozen there too, so the trainer's step logic is checked on
  * any machine.
@@ -120,6 +120,35 @@ public interface DeviceOps extends AutoCloseable {
   /** gscale (device floats) from the sums, as nabla_cuda_clip_scales. */
   void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
       long gscale);
+
+  // ---- the graph's light ops (elementwise.cu; see cuda_kernels.h) ------------------------------
+
+  /** Copies {@code bytes} within the device, in stream order. */
+  void copy(long dst, long src, long bytes);
+
+  void axpy(long y, long x, float a, long n);
+
+  void emaUpdate(long avg, long w, float momentum, long n);
+
+  void fill(long y, float value, long n);
+
+  void unary(int kind, long x, long y, long n, float c);
+
+  void unaryBackward(int kind, long x, long g, long out, long n, float c);
+
+  void binary(int kind, long a, long na, long b, long nb, long y, long n);
+
+  void binaryGrad(long g, long other, long otherSize, long out, long m, long n, float sign);
+
+  void reduceRows(long x, long w, long y, long rows, long group, double divisor);
+
+  void scaleRows(long g, long m, long out, long rows, long group, float divisor);
+
+  void pointwiseLoss(int kind, double labelSmoothing, long y, long p, long loss, long rows,
+      long group);
+
+  void pointwiseLossBackward(int kind, double labelSmoothing, long y, long p, long g, long out,
+      long rows, long group);
 
   @Override
   void close();

@@ -85,4 +85,46 @@ public final class NablaCudaEmu {
   public static native int nabla_cuda_clip_scales(@Cast("const double*") long sums, long nseg,
       float pre, float clipnorm, float globalClipnorm, @Cast("float*") long gscale,
       @Cast("void*") long stream);
+
+  // ---- the graph's light ops (elementwise.cu) ----
+
+  public static native int nabla_cuda_axpy(@Cast("float*") long y, @Cast("const float*") long x,
+      float a, long n, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_ema_update(@Cast("float*") long avg,
+      @Cast("const float*") long w, float momentum, long n, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_fill(@Cast("float*") long y, float value, long n,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_unary(int kind, @Cast("const float*") long x,
+      @Cast("float*") long y, long n, float c, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_unary_backward(int kind, @Cast("const float*") long x,
+      @Cast("const float*") long g, @Cast("float*") long out, long n, float c,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_binary(int kind, @Cast("const float*") long a, long na,
+      @Cast("const float*") long b, long nb, @Cast("float*") long y, long n,
+      @Cast("void*") long stream);
+
+  public static native int nabla_cuda_binary_grad(@Cast("const float*") long g,
+      @Cast("const float*") long other, long otherSize, @Cast("float*") long out, long m, long n,
+      float sign, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_reduce_rows(@Cast("const float*") long x,
+      @Cast("const float*") long w, @Cast("float*") long y, long rows, long group,
+      double divisor, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_scale_rows(@Cast("const float*") long g,
+      @Cast("const float*") long m, @Cast("float*") long out, long rows, long group,
+      float divisor, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_pointwise_loss(int kind, double labelSmoothing,
+      @Cast("const float*") long y, @Cast("const float*") long p, @Cast("float*") long loss,
+      long rows, long group, @Cast("void*") long stream);
+
+  public static native int nabla_cuda_pointwise_loss_backward(int kind, double labelSmoothing,
+      @Cast("const float*") long y, @Cast("const float*") long p, @Cast("const float*") long g,
+      @Cast("float*") long out, long rows, long group, @Cast("void*") long stream);
 }

@@ -260,8 +260,15 @@ abstract class CudaKernelChecks {
         cpu.dropout(g, gd, size, 77, 12, 4, 0.3f);
         cpu.biasActForward(z, null, y, y, m, n, act, 0.2f);
         cpu.actBackward(z, y, gd, out, m, n, act, 0.2f);
-        assertClose(out.toFloatArray(), down(dg, size), 2e-6, 1e-7, act + " backward, precision "
-            + precision);
+        // GPU math contracts to FMAs and CUDA's erff/expf/tanhf are within 2 ulp: the error of
+        // g * act'(z) is a few ulp of the largest |g| (act' is O(1)), not a fixed 1e-7
+        float[] gv = g.toFloatArray();
+        double largest = 0;
+        for (float v : gv) {
+          largest = Math.max(largest, Math.abs(v));
+        }
+        assertClose(out.toFloatArray(), down(dg, size), 2e-6, 8 * Math.ulp((float) largest),
+            act + " backward, precision " + precision);
       }
     }
   }

@@ -53,7 +53,7 @@ class CudaKernelsTest extends CudaKernelChecks {
     }
   }
 
-  // ---- the resident step on the GPU vs the host graph -------------------------------------------
+  // ---- the graph on the GPU vs the host graph ----------------------------------------------------
 
   @Test
   void threeStepsOnTheGpuGiveTheCpuWeights() {
@@ -62,7 +62,7 @@ class CudaKernelsTest extends CudaKernelChecks {
     float[] x = dev.nabla.TestUtil.random(rng, n * 784, 1), y = classes(rng, n, 10);
     try (Tensor tx = Tensor.of(x, n, 28, 28); Tensor ty = Tensor.of(y, n);
         Sequential host = seed(); Sequential gpuModel = seed()) {
-      gpuModel.setDevice(ops);
+      gpuModel.setBackend(Backends.select("cuda", 1).backend());
       FitOptions o = new FitOptions().epochs(1).batchSize(32).verbose(0); // 3 steps
       host.fit(tx, ty, o);
       gpuModel.fit(tx, ty, o);

@@ -13,7 +13,7 @@ import dev.nabla.backend.jni.NablaCudaEmu;
 class EmulatedCudaKernelsTest extends CudaKernelChecks {
   @Override
   DeviceOps device() {
-    return Backends.probeCpu().isEmpty() ? new EmuOps() : null;
+    return Backends.probeCpu().isEmpty() ? new EmulatedCudaOps() : null;
   }
 
   @Override

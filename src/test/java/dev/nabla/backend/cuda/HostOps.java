@@ -18,111 +18,14 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
- * A {@link DeviceOps} in host memory, for tests: each kernel is the CPU kernel of the same name
- * (libnabla_cpu, OpenBLAS sgemm), so the device trainer's results can be compared with the host
- * graph's on any machine. Capture behaves as a CUDA graph does: launches are recorded with the
- * argument values they had, not run, and replayed as recorded. A trainer that passed a per-step
- * value as an argument instead of through memory would replay a stale one here too.
+ * The emulated device with the heavy kernels replaced by the CPU kernels of the same name
+ * (libnabla_cpu, OpenBLAS sgemm), for tests: device-resident logic checked against the host
+ * graph's own kernels. Memory and capture are {@link EmulatedCudaOps}'s.
  */
-class HostOps implements DeviceOps {
-  private final Map<Long, Pointer> blocks = new HashMap<>();
-  private List<Runnable> recording;
-  int graphsCaptured, launches;
-  /** Makes every capture fail as a device without graph support would. */
-  boolean failCaptures;
-  long bytesAllocated;
-
+class HostOps extends EmulatedCudaOps {
   @Override
   public String describe() {
-    return "host emulation of the device ops (tests)";
-  }
-
-  void exec(Runnable kernel) {
-    if (recording != null) {
-      recording.add(kernel);
-    } else {
-      launches++;
-      kernel.run();
-    }
-  }
-
-  @Override
-  public long malloc(long size) {
-    Pointer p = Pointer.malloc(size + 256);
-    if (p == null || p.isNull()) {
-      throw new OutOfMemoryError("host device: malloc " + size);
-    }
-    long aligned = (p.address() + 255) & ~255L;
-    blocks.put(aligned, p);
-    bytesAllocated += size;
-    Pointer.memset(bytes(aligned, size), 0x7f, size); // poison: nothing may rely on zeroed memory
-    return aligned;
-  }
-
-  @Override
-  public void free(long address) {
-    Pointer p = blocks.remove(address);
-    if (p == null) {
-      throw new IllegalStateException("host device: free of an unknown address");
-    }
-    Pointer.free(p);
-  }
-
-  int liveBlocks() {
-    return blocks.size();
-  }
-
-  private void requireEager(String what) {
-    if (recording != null) {
-      throw new IllegalStateException(what + " during capture (a CUDA graph cannot hold it)");
-    }
-  }
-
-  @Override
-  public void upload(long dst, Pointer src, long n) {
-    requireEager("synchronous upload");
-    Pointer.memcpy(bytes(dst, n), Addresses.bytesOf(src, n), n);
-  }
-
-  @Override
-  public void download(Pointer dst, long src, long n) {
-    requireEager("synchronous download");
-    Pointer.memcpy(Addresses.bytesOf(dst, n), bytes(src, n), n);
-  }
-
-  @Override
-  public void zero(long dst, long n) {
-    exec(() -> Pointer.memset(bytes(dst, n), 0, n));
-  }
-
-  @Override
-  public void synchronize() {}
-
-  @Override
-  public void beginCapture() {
-    requireEager("nested capture");
-    recording = new ArrayList<>();
-  }
-
-  @Override
-  public Graph endCapture() {
-    List<Runnable> steps = List.copyOf(recording);
-    recording = null;
-    if (failCaptures) {
-      throw new CudaException("cudaStreamEndCapture failed: operation not permitted when stream "
-          + "is capturing (emulated)");
-    }
-    graphsCaptured++;
-    return new Graph() {
-      @Override
-      public void run() {
-        launches++;
-        steps.forEach(Runnable::run);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return "host emulation of the device ops with the CPU kernels (tests)";
   }
 
   // ---- kernels -------------------------------------------------------------------------------
@@ -316,13 +219,5 @@ class HostOps implements DeviceOps {
         }
       }
     });
-  }
-
-  @Override
-  public void close() {
-    for (Pointer p : blocks.values()) {
-      Pointer.free(p);
-    }
-    blocks.clear();
   }
 }

@@ -1,10 +1,14 @@
-package dev.nabla.backend.cuda;
+package dev.nabla.cli;
 
 import static org.bytedeco.cuda.global.cublas.*;
 import static org.bytedeco.cuda.global.cudart.*;
 
 import dev.nabla.Tensor;
 import dev.nabla.backend.Backends;
+import dev.nabla.backend.cuda.Addresses;
+import dev.nabla.backend.cuda.CudaOps;
+import dev.nabla.backend.cuda.DeviceArena;
+import dev.nabla.backend.cuda.DeviceOps;
 import dev.nabla.callbacks.History;
 import dev.nabla.data.Dataset;
 import dev.nabla.nn.FitOptions;
@@ -59,6 +63,8 @@ public final class GpuBench {
         b.run(data, epochs);
       } finally {
         b.arena.close();
+        cudaEventDestroy(b.start); // freed on every path, a failed benchmark's too
+        cudaEventDestroy(b.stop);
       }
       System.out.println("JSON {" + String.join(", ", b.json) + "}");
     }
@@ -249,7 +255,7 @@ public final class GpuBench {
       m.setSeed(1);
       m.setBackend(Backends.select("cpu", 1).backend());
       m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
-      m.setDevice(ops);
+      m.to("cuda");
       History h = m.fit(x, y, new FitOptions().epochs(epochs).batchSize(batch).verbose(0));
       double[] s = h.epochSeconds().stream().skip(1).mapToDouble(Double::doubleValue).sorted()
           .toArray();

@@ -1,0 +1,334 @@
+package dev.nabla.backend.cuda;
+
+import dev.nabla.Device;
+import dev.nabla.Tensor;
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Elementwise;
+import dev.nabla.backend.MatmulEpilogue;
+import dev.nabla.backend.OptimizerRule;
+import dev.nabla.backend.Philox;
+import dev.nabla.backend.PointwiseLoss;
+import dev.nabla.backend.Segments;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The CUDA backend: the graph's ops as native/cuda's kernels over tensors in device memory. The
+ * same class runs the GPU ({@link CudaOps}) and the CPU emulator of the same kernels
+ * ({@link EmulatedCudaOps}, the device name "cuda-emulated").
+ *
+ * <p>Kernels are queued on one stream; nothing waits for them except the calls that return a
+ * value to the host (softmaxXent's summed loss and hit count, segmentSumSquares) and downloads.
+ * Per-step values (the optimizer's hyperparameters) travel through device memory, never launch
+ * arguments, so a captured sequence of these calls replays correctly.
+ *
+ * <p>Not thread-safe: one stream, used by one thread at a time.
+ */
+public final class CudaBackend implements Backend, AutoCloseable {
+  /** Split-K partial sums for long-k products with few output tiles (MNIST's first layer). */
+  private static final long SPLIT_K_FLOATS = 1 << 20;
+  private final DeviceOps ops;
+  private final String name;
+  private final Device device;
+  private int precision; // NABLA_GEMM_FP32 (0) or NABLA_GEMM_TF32 (1)
+  // where dropout reads the training step: 0 = the value passed (eager), else a device u64 that a
+  // captured step advances (see the step counters)
+  private long stepDev;
+  // device scratch: split-K workspace, hyperparameter row (16 floats) and its index (int 0),
+  // loss sum (double) and hit count (u64), segment sums (doubles) and Lamb's scratch
+  private final long workspace, hpRow, hpIndex, lossSum, correctSum;
+  private long sums, lambScratch;
+  private int sumsCapacity;
+  private final FloatPointer hpHost = new FloatPointer(16);
+  private final DoublePointer doubleHost = new DoublePointer(1);
+  private final LongPointer longHost = new LongPointer(1);
+  private boolean closed;
+
+  /** The most variables one fused optimizer launch takes (NABLA_CUDA_MAX_SEGMENTS). */
+  public static final int MAX_SEGMENTS = 64;
+
+  /** A backend over {@code ops}, which it owns (closed with it). */
+  public CudaBackend(String name, DeviceOps ops) {
+    this.ops = ops;
+    this.name = name;
+    this.device = new DeviceMemory(name.equals("cuda") ? "cuda:0" : name, ops);
+    workspace = ops.malloc(SPLIT_K_FLOATS * Float.BYTES);
+    hpRow = ops.malloc(16 * Float.BYTES);
+    hpIndex = ops.malloc(Integer.BYTES);
+    lossSum = ops.malloc(Double.BYTES);
+    correctSum = ops.malloc(Long.BYTES);
+    ops.zero(hpIndex, Integer.BYTES);
+    ensureSums(8);
+  }
+
+  /** The device ops this backend launches on (memory, stream, capture). */
+  public DeviceOps ops() {
+    return ops;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String describe() {
+    return ops.describe();
+  }
+
+  @Override
+  public Device device() {
+    return device;
+  }
+
+  /** The matmul's precision: "fp32" (default) or "tf32" (tensor cores, about 1e-3 relative). */
+  public void setMatmulPrecision(int precision) {
+    this.precision = precision;
+  }
+
+  private static long a(Tensor t) {
+    return t == null ? 0 : t.address();
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
+      Tensor b, float beta, Tensor c) {
+    ops.gemm(transA, transB, m, n, k, alpha, a(a), a(b), beta, a(c), DeviceOps.Epilogue.NONE,
+        workspace, SPLIT_K_FLOATS, precision);
+  }
+
+  @Override
+  public boolean fusesEpilogues() {
+    return true;
+  }
+
+  @Override
+  public void gemmEpilogue(boolean transA, boolean transB, int m, int n, int k, Tensor a,
+      Tensor b, Tensor c, MatmulEpilogue e, long seed, long step) {
+    float rate = e.dropRate();
+    DeviceOps.Epilogue d = new DeviceOps.Epilogue(a(e.bias()), a(e.z()), e.act().ordinal(),
+        Activation.LEAKY_RELU_SLOPE, a(e.db()), rate > 0f ? 1f / (1f - rate) : 0f, seed, step,
+        stepDev, e.dropStream(), rate > 0f ? Philox.threshold(rate) : 0, a(e.bwdZ()),
+        e.bwdAct().ordinal(), Activation.LEAKY_RELU_SLOPE);
+    ops.gemm(transA, transB, m, n, k, 1f, a(a), a(b), 0f, a(c), d, workspace, SPLIT_K_FLOATS,
+        precision);
+  }
+
+  @Override
+  public void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
+      Activation act, float alpha) {
+    ops.biasActForward(a(x), a(bias), a(z), a(y), rows, cols, act.ordinal(), alpha);
+  }
+
+  @Override
+  public void actBackward(Tensor z, Tensor y, Tensor dy, Tensor dz, int rows, int cols,
+      Activation act, float alpha) {
+    ops.actBackward(a(z), a(y), a(dy), a(dz), rows, cols, act.ordinal(), alpha);
+  }
+
+  @Override
+  public void biasGrad(Tensor dz, Tensor db, int rows, int cols) {
+    ops.biasGrad(a(dz), a(db), rows, cols);
+  }
+
+  @Override
+  public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
+      int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
+      long[] correct) {
+    ops.zero(lossSum, Double.BYTES);
+    ops.zero(correctSum, Long.BYTES);
+    ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
+        labelSmoothing, gradScale, lossSum, correctSum);
+    ops.download(doubleHost, lossSum, Double.BYTES);
+    if (correct != null) {
+      ops.download(longHost, correctSum, Long.BYTES);
+      correct[0] = longHost.get(0);
+    }
+    return doubleHost.get(0);
+  }
+
+  @Override
+  public void dropout(Tensor x, Tensor y, long n, long seed, long step, int stream, float rate) {
+    ops.dropout(a(x), a(y), n, seed, step, stepDev, stream, Philox.threshold(rate),
+        1f / (1f - rate));
+  }
+
+  @Override
+  public void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0,
+      Tensor s1, Tensor s2, Segments segments, float decayLr, float clipValue) {
+    int nseg = segments.count();
+    if (nseg > MAX_SEGMENTS) {
+      throw new IllegalArgumentException("the cuda optimizer step takes at most " + MAX_SEGMENTS
+          + " variables in one group, got " + nseg);
+    }
+    // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
+    hpHost.put(hp, 0, 15).put(15, decayLr);
+    ops.upload(hpRow, hpHost, 16 * Float.BYTES);
+    if (rule == OptimizerRule.LAMB) {
+      ensureSums(nseg);
+    }
+    ops.optimizerStepTable(rule.ordinal(), hpRow, hpIndex, a(w), a(g), a(s0), a(s1), a(s2),
+        segments.ends(), segments.gscale, 0, segments.wd, clipValue, lambScratch);
+  }
+
+  @Override
+  public void segmentSumSquares(Tensor x, Segments segments, double[] out) {
+    int nseg = segments.count();
+    ensureSums(nseg);
+    ops.segmentSumSquares(a(x), segments.ends(), sums);
+    try (DoublePointer host = new DoublePointer(nseg)) {
+      ops.download(host, sums, (long) nseg * Double.BYTES);
+      host.get(out, 0, nseg);
+    }
+  }
+
+  private void ensureSums(int nseg) {
+    if (nseg > sumsCapacity) {
+      if (sums != 0) {
+        ops.synchronize();
+        ops.free(sums);
+        ops.free(lambScratch);
+      }
+      sumsCapacity = Math.max(nseg, 2 * sumsCapacity);
+      sums = ops.malloc((long) sumsCapacity * Double.BYTES);
+      lambScratch = ops.malloc(2L * sumsCapacity * Double.BYTES);
+    }
+  }
+
+  @Override
+  public void axpy(Tensor y, Tensor x, float alpha, long n) {
+    ops.axpy(a(y), a(x), alpha, n);
+  }
+
+  @Override
+  public void emaUpdate(Tensor avg, Tensor w, float momentum, long n) {
+    ops.emaUpdate(a(avg), a(w), momentum, n);
+  }
+
+  // ---- the light ops -------------------------------------------------------------------------
+
+  @Override
+  public void copy(Tensor src, Tensor dst, long n) {
+    ops.copy(a(dst), a(src), n * Float.BYTES);
+  }
+
+  @Override
+  public void fill(Tensor t, float value, long n) {
+    ops.fill(a(t), value, n);
+  }
+
+  @Override
+  public void unary(Elementwise.Unary op, Tensor x, Tensor y, long n, float c) {
+    ops.unary(op.ordinal(), a(x), a(y), n, c);
+  }
+
+  @Override
+  public void unaryBackward(Elementwise.Unary op, Tensor x, Tensor g, Tensor out, long n,
+      float c) {
+    ops.unaryBackward(op.ordinal(), a(x), a(g), a(out), n, c);
+  }
+
+  @Override
+  public void binary(Elementwise.Binary op, Tensor x, long na, Tensor y, long nb, Tensor out,
+      long n) {
+    ops.binary(op.ordinal(), a(x), na, a(y), nb, a(out), n);
+  }
+
+  @Override
+  public void binaryGrad(Tensor g, Tensor other, long otherSize, Tensor out, long m, long n,
+      float sign) {
+    ops.binaryGrad(a(g), a(other), otherSize, a(out), m, n, sign);
+  }
+
+  @Override
+  public void reduceRows(Tensor x, Tensor w, Tensor y, int rows, int group, double divisor) {
+    ops.reduceRows(a(x), a(w), a(y), rows, group, divisor);
+  }
+
+  @Override
+  public void scaleRows(Tensor g, Tensor m, Tensor out, int rows, int group, float divisor) {
+    ops.scaleRows(a(g), a(m), a(out), rows, group, divisor);
+  }
+
+  @Override
+  public void pointwiseLoss(PointwiseLoss loss, Tensor y, Tensor p, Tensor out, int rows,
+      int group) {
+    ops.pointwiseLoss(loss.kind().ordinal(), loss.labelSmoothing(), a(y), a(p), a(out), rows,
+        group);
+  }
+
+  @Override
+  public void pointwiseLossBackward(PointwiseLoss loss, Tensor y, Tensor p, Tensor g, Tensor out,
+      int rows, int group) {
+    ops.pointwiseLossBackward(loss.kind().ordinal(), loss.labelSmoothing(), a(y), a(p), a(g),
+        a(out), rows, group);
+  }
+
+  /** Frees the backend's scratch and closes its device ops (tensors on it must be closed first). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ops.synchronize();
+    for (long p : new long[] {workspace, hpRow, hpIndex, lossSum, correctSum, sums, lambScratch}) {
+      ops.free(p);
+    }
+    ops.close();
+    hpHost.close();
+    doubleHost.close();
+    longHost.close();
+  }
+
+  /** A device's memory as the tensors see it, through the backend's ops. */
+  private static final class DeviceMemory extends Device {
+    private final String name;
+    private final DeviceOps ops;
+
+    DeviceMemory(String name, DeviceOps ops) {
+      this.name = name;
+      this.ops = ops;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public long malloc(long bytes) {
+      return ops.malloc(bytes);
+    }
+
+    @Override
+    public void free(long address) {
+      ops.synchronize(); // kernels still queued may read it
+      ops.free(address);
+    }
+
+    @Override
+    public void zero(long address, long bytes) {
+      ops.zero(address, bytes);
+    }
+
+    @Override
+    public void upload(long dst, Pointer src, long bytes) {
+      ops.upload(dst, src, bytes);
+    }
+
+    @Override
+    public void download(Pointer dst, long src, long bytes) {
+      ops.download(dst, src, bytes);
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+      ops.copy(dst, src, bytes);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package dev.nabla.losses;
+
+/** The Keras loss cases on the pure-Java reference backend. */
+class OnJavaTest extends OnEveryBackend {
+    @Override
+    String device() {
+        return "java";
+    }
+}
