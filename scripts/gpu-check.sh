@@ -75,7 +75,9 @@ fi
 step gpu-tests "$JAVA" "${JOPTS[@]}" -jar "$LIB/junit-platform-console-standalone.jar" execute \
   --class-path "$LIB/nabla.jar:$LIB/test-classes.jar" \
   --select-class dev.nabla.backend.cuda.CudaKernelsTest \
-  --select-class dev.nabla.backend.cuda.ResidentTrainerTest \
+  --select-class dev.nabla.optimizers.OnCudaTest \
+  --select-class dev.nabla.losses.OnCudaTest \
+  --select-class dev.nabla.nn.OneEngineTest \
   --select-class dev.nabla.backend.ShuffleTest \
   --disable-banner --details=tree --reports-dir "$OUT/junit"  # assumption-skipped = "aborted"
 step gpu-bench "$JAVA" "${JOPTS[@]}" -cp "$LIB/nabla.jar" dev.nabla.cli.GpuBench \

@@ -17,6 +17,16 @@ inline unsigned blocks(int64_t n) {
   return (unsigned)(b < 65535 * 8 ? (b > 0 ? b : 1) : 65535 * 8);  // grid-stride beyond that
 }
 
+// Java's Math.max / min / signum keep a NaN, CUDA's fmax / fmin drop it: these keep it, so a NaN
+// flows through the device's losses as through the reference's
+__device__ __forceinline__ float keep_nan_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+__device__ __forceinline__ double keep_nan_max(double a, double b) { return a != a ? a : fmax(a, b); }
+__device__ __forceinline__ double keep_nan_min(double a, double b) { return a != a ? a : fmin(a, b); }
+__device__ __forceinline__ float sign_of(float v) {
+  return v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : v);  // +-0 stays, NaN stays
+}
+__device__ __forceinline__ double sign_of(double v) { return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : v); }
+
 #define NABLA_FOR_EACH(i, n)                                                     \
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n);      \
        i += (int64_t)gridDim.x * blockDim.x)
@@ -32,7 +42,7 @@ __global__ void unary_kernel(int kind, const float *x, float *y, int64_t n, floa
       case NABLA_UNARY_SCALE: y[i] = c * v; break;
       case NABLA_UNARY_SQUARE: y[i] = v * v; break;
       case NABLA_UNARY_ABS: y[i] = fabsf(v); break;
-      default: y[i] = (float)log((double)fmaxf(v, c)); break;
+      default: y[i] = (float)log((double)keep_nan_max(v, c)); break;
     }
   }
 }
@@ -45,7 +55,7 @@ __global__ void unary_backward_kernel(int kind, const float *x, const float *g, 
     switch (kind) {
       case NABLA_UNARY_SCALE: d = c; break;
       case NABLA_UNARY_SQUARE: d = 2.0f * v; break;
-      case NABLA_UNARY_ABS: d = v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f); break;
+      case NABLA_UNARY_ABS: d = sign_of(v); break;
       default: d = v > c ? 1.0f / v : 0.0f; break;
     }
     out[i] = g[i] * d;
@@ -102,12 +112,12 @@ __device__ double pointwise_value(int kind, double keep, double half, double y, 
     case NABLA_LOSS_MAE: return fabs(p - y);
     case NABLA_LOSS_BCE: {
       const double t = y * keep + half;
-      const double c = fmin(fmax(p, NABLA_BCE_LOW), NABLA_BCE_HIGH);
+      const double c = keep_nan_min(keep_nan_max(p, NABLA_BCE_LOW), NABLA_BCE_HIGH);
       return -(t * log(c) + (1 - t) * log(1 - c));
     }
     default: {  // from logits
       const double t = y * keep + half;
-      return fmax(p, 0.0) - p * t + log1p(exp(-fabs(p)));
+      return keep_nan_max(p, 0.0) - p * t + log1p(exp(-fabs(p)));
     }
   }
 }
@@ -115,7 +125,7 @@ __device__ double pointwise_value(int kind, double keep, double half, double y, 
 __device__ double pointwise_derivative(int kind, double keep, double half, double y, double p) {
   switch (kind) {
     case NABLA_LOSS_MSE: return 2 * (p - y);
-    case NABLA_LOSS_MAE: return p > y ? 1.0 : (p < y ? -1.0 : 0.0);
+    case NABLA_LOSS_MAE: return sign_of(p - y);
     case NABLA_LOSS_BCE: {
       if (p < NABLA_BCE_LOW || p > NABLA_BCE_HIGH) return 0.0;  // the clip's gradient
       const double t = y * keep + half;

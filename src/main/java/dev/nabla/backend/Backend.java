@@ -154,6 +154,67 @@ public interface Backend {
   void pointwiseLossBackward(PointwiseLoss loss, Tensor y, Tensor p, Tensor g, Tensor out,
       int rows, int group);
 
+  // ---- runs of training steps: per-step values in the backend's memory; capture ---------------
+
+  /**
+   * Whether fit runs its epochs as step runs on this backend: the training set in the backend's
+   * memory, batches gathered there, the step's per-step values (dropout step, batch index, the
+   * optimizer's hyperparameters) read by the kernels from the backend's memory, and the loss and
+   * argmax hits summed there ({@link #readTally}). A device backend says yes; the host backends
+   * run the same step code with those values passed as arguments.
+   */
+  default boolean runsStepsOnDevice() {
+    return false;
+  }
+
+  /**
+   * Starts a run of training steps: the step counter (dropout masks) at {@code firstStep}, the
+   * batch index at 0, the epoch's visiting order, one row of 16 optimizer hyperparameters per
+   * step (float 15: the weight-decay learning rate), the tallies at zero. While it lasts, a
+   * device backend's dropout and optimizer kernels read those values from its memory and ignore
+   * the ones passed as arguments; softmaxXent adds into the tallies and returns NaN.
+   */
+  default void beginSteps(long firstStep, int[] order, float[] hyperparameterRows) {}
+
+  /** Ends one step of a run: advances the step counter and the batch index. */
+  default void endStep() {}
+
+  /** Ends the run: arguments count again. */
+  default void endSteps() {}
+
+  /** The run's summed loss and argmax hits so far (a device backend waits for its work). */
+  default double[] readTally() {
+    throw new UnsupportedOperationException(name() + " keeps no tallies");
+  }
+
+  /**
+   * dst rows r < rows = src rows order[batch * batchSize + r] (each {@code width} values). In a
+   * step run a device backend reads the batch index from its counter and the order it was given.
+   */
+  default void gatherBatch(Tensor src, int width, int[] order, int batch, int batchSize,
+      int rows, Tensor dst) {
+    java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
+    for (int r = 0; r < rows; r++) {
+      d.put(r * width, s, order[batch * batchSize + r] * width, width);
+    }
+  }
+
+  /** A recorded sequence of this backend's launches, replayed as recorded (a CUDA graph). */
+  interface CapturedStep extends AutoCloseable {
+    void replay();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Records the launches {@code step} makes, without running them, as a step to replay; null
+   * where this backend cannot capture. A failed capture throws (the caller runs eagerly).
+   */
+  default CapturedStep capture(Runnable step) {
+    return null;
+  }
+
   /** Sets the threads this backend's kernels may use (OpenBLAS's pool on the CPU). */
   default void setThreads(int threads) {}
 

@@ -81,7 +81,7 @@ final class CompareCommand implements Callable<Integer> {
       }
     }
     PrintStream console = System.out;
-    Backend backend = Backends.select("auto", threads).backend();
+    Backend backend = Backends.select(Backends.defaultDeviceName(), threads).backend();
     Dataset data = Dataset.load(dataset, dataDir);
     Map<String, List<double[]>> curves = new LinkedHashMap<>();
     StringBuilder table = new StringBuilder();

@@ -31,7 +31,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
   int batchSize;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, java or cuda")
+  @Option(names = "--device", defaultValue = "${env:NABLA_DEVICE:-auto}",
+      description = "auto, cpu, java, cuda or cuda-emulated (default: NABLA_DEVICE, else auto)")
   String device;
 
   @Override

@@ -44,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (Sequential m = Sequential.load(model)) {
-      m.setBackend(Backends.select("auto", 1).backend());
+      m.setBackend(Backends.defaultBackend()); // NABLA_DEVICE, else auto
       int[] shape = m.inputShape();
       if (shape.length != 2) {
         throw new ParameterException(spec.commandLine(), "the model takes inputs of shape "

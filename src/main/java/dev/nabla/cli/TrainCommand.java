@@ -69,8 +69,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--dropout", defaultValue = "0.2", description = "default: ${DEFAULT-VALUE}")
   double dropout;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "auto, cpu, java or cuda (default: ${DEFAULT-VALUE})")
+  @Option(names = "--device", defaultValue = "${env:NABLA_DEVICE:-auto}",
+      description = "auto, cpu, java, cuda or cuda-emulated (default: NABLA_DEVICE, else auto;"
+          + " now ${DEFAULT-VALUE})")
   String device;
 
   @Option(names = "--seed", description = "seed for weights, shuffling and dropout")
@@ -130,7 +131,8 @@ final class TrainCommand implements Callable<Integer> {
     out.println("device: " + selection.describe());
 
     Dataset data = Dataset.load(dataset, dataDir);
-    Sequential resumed = resume == null ? null : Sequential.load(resume.resolve(CHECKPOINT_FILE));
+    Sequential resumed = resume == null ? null
+        : Sequential.load(resume.resolve(CHECKPOINT_FILE), backend);
     Loss lossFn = resumed != null ? resumed.loss() : Losses.get(loss);
     Optimizer opt = resumed != null ? resumed.optimizer() : optimizer();
     int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
@@ -144,6 +146,7 @@ final class TrainCommand implements Callable<Integer> {
         Tensor xTest = data.imageTensor(false);
         Tensor yTest = labels(data.yTest, classes, lossFn);
         Sequential model = resumed != null ? resumed : seedNetwork(data, hidden, dropout)) {
+      model.setBackend(backend).setMatmulPrecision(precision); // before compile builds anything
       int initialEpoch = 0;
       if (resumed != null) {
         initialEpoch = model.epochsDone();
@@ -159,7 +162,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         model.compile(opt, lossFn, "accuracy");
       }
-      model.setBackend(backend).setMatmulPrecision(precision);
       model.summary();
       FitOptions options = new FitOptions().epochs(epochs).initialEpoch(
           Math.min(initialEpoch, epochs)).batchSize(batchSize).validationSplit(validationSplit)

@@ -28,6 +28,7 @@ public final class Graph implements AutoCloseable {
   private long seed;
   private long step;
   private boolean fused;
+  private boolean predictionsNeeded = true;
 
   /**
    * @param training whether the graph computes gradients (and drops out); an inference graph
@@ -52,6 +53,18 @@ public final class Graph implements AutoCloseable {
 
   public long seed() {
     return seed;
+  }
+
+  /**
+   * Whether a training pass must compute the model's probabilities when a fused cross-entropy
+   * loss reads the logits instead (metrics on the host need them; device tallies do not).
+   */
+  public void setPredictionsNeeded(boolean needed) {
+    this.predictionsNeeded = needed;
+  }
+
+  public boolean predictionsNeeded() {
+    return predictionsNeeded;
   }
 
   /** The training step whose dropout masks the next forward pass draws. */
@@ -214,7 +227,9 @@ public final class Graph implements AutoCloseable {
     for (Node n : nodes) {
       n.gradWritten = false;
     }
-    backend.fill(loss.grad, 1f, 1);
+    if (!loss.seedsOwnGradient()) {
+      backend.fill(loss.grad, 1f, 1);
+    }
     loss.gradWritten = true;
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node n = nodes.get(i);

@@ -34,6 +34,11 @@ public abstract class Node {
     }
   }
 
+  /** Whether this node's forward pass already wrote what its gradient seed would start (a fused loss). */
+  boolean seedsOwnGradient() {
+    return false;
+  }
+
   /** Computes {@link #value} from the inputs' values. */
   protected abstract void forward();
 
@@ -48,6 +53,10 @@ public abstract class Node {
     return Tensor.sizeOf(shape);
   }
 
+  /**
+   * The value of the last forward pass. On a backend that fuses (CUDA), a node folded into a
+   * fused matmul chain (see Graph#forward) is not written: read the chain's last node.
+   */
   public Tensor value() {
     return value;
   }

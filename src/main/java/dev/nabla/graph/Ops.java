@@ -122,8 +122,14 @@ final class Ops {
         return;
       }
       BiasActivation ba = fwdAct;
-      MatmulEpilogue e = MatmulEpilogue.dense(ba.bias == null ? null : ba.bias.value,
-          ba.act == Activation.LINEAR ? null : ba.z, ba.act);
+      Tensor bias = ba.bias == null ? null : ba.bias.value;
+      if (ba.softmaxAfterMatmul) { // z = A B + bias; the softmax runs in ba's forward
+        graph.backend().gemmEpilogue(false, false, m, n, k, a.value, b.value, ba.z,
+            MatmulEpilogue.dense(bias, null, Activation.LINEAR), graph.seed(), graph.step());
+        return;
+      }
+      MatmulEpilogue e = MatmulEpilogue.dense(bias, ba.act == Activation.LINEAR ? null : ba.z,
+          ba.act);
       if (fwdDrop != null) {
         e = e.withDropout(fwdDrop.rate, fwdDrop.stream);
       }
@@ -172,7 +178,9 @@ final class Ops {
   /**
    * Folds Dense layers into their matmuls on a backend that fuses epilogues (see
    * {@link MatMul}): matmul -> bias+activation [-> dropout] -> matmul chains whose links have
-   * one consumer each. A softmax stays its own row op; when a cross-entropy loss reads its logits
+   * one consumer each. The intermediate values and gradients of a fused chain are never
+   * written (the matmul's product, a dropped-out layer's activation, their gradients): after a
+   * fused run, only the chain's last value and the parameters' gradients are meaningful. A softmax stays its own row op; when a cross-entropy loss reads its logits
    * its gradient buffer is the matmul's, and the matmul's dB sums the bias gradient.
    */
   static void fuse(java.util.List<Node> nodes) {
@@ -191,11 +199,16 @@ final class Ops {
       }
       MatMul mm = (MatMul) node;
       BiasActivation ba = (BiasActivation) consumer.get(node);
-      boolean soleBias = ba.bias == null || ba.bias.consumers == 1;
+      // the bias must be a leaf read by this layer alone: a computed bias would be read before
+      // its node ran, and its gradient written after its node's backward turn had passed
+      boolean soleBias = ba.bias == null
+          || ba.bias instanceof Graph.Leaf && ba.bias.consumers == 1;
       if (ba.x != mm || !soleBias) {
         continue;
       }
-      if (ba.act == Activation.SOFTMAX) {
+      if (ba.act == Activation.SOFTMAX) { // the bias in the epilogue, the softmax a row op after
+        mm.fwdAct = ba;
+        ba.softmaxAfterMatmul = true;
         if (ba.lossFused && ba.grad != null && mm.grad != null && !ba.biasScratchUsed()) {
           ba.grad = mm.grad; // the loss writes dLoss/dlogits: the matmul's own dC
           ba.passThrough = true;
@@ -214,7 +227,9 @@ final class Ops {
         top = drop;
       }
       Node up = top.consumers == 1 ? consumer.get(top) : null;
-      if (up instanceof MatMul && ((MatMul) up).a == top) {
+      // backward fusion writes mm's dZ from above: only when mm takes a gradient (a frozen
+      // kernel with a trainable bias keeps the unfused path, which sums the bias gradient)
+      if (mm.requiresGrad && up instanceof MatMul && ((MatMul) up).a == top) {
         MatMul above = (MatMul) up;
         above.dxInto = mm;
         above.dxDrop = drop;
@@ -226,6 +241,20 @@ final class Ops {
       } else { // nothing above can write dZ: the activation's backward runs unfused
         ba.fusedBackward = false;
         mm.dbBias = null;
+      }
+    }
+    // the mean of a softmax cross-entropy as the loss itself: one kernel computes it and writes
+    // the gradient (scaled by 1 / batch) into the predictions' gradient
+    for (Node node : nodes) {
+      if (node instanceof SumOverBatchSize && node.consumers == 0) {
+        SumOverBatchSize mean = (SumOverBatchSize) node;
+        if (mean.weights == null && mean.losses instanceof SoftmaxCrossEntropy
+            && mean.losses.consumers == 1
+            && ((SoftmaxCrossEntropy) mean.losses).target.consumers == 1) {
+          SoftmaxCrossEntropy ce = (SoftmaxCrossEntropy) mean.losses;
+          ce.meanInto = mean;
+          mean.fusedInto = ce;
+        }
       }
     }
   }
@@ -242,6 +271,7 @@ final class Ops {
     boolean lossFused;
     boolean fusedForward, fusedBackward; // folded into the matmuls below and above
     boolean passThrough; // a loss wrote dLoss/dz into the matmul's gradient (shared buffer)
+    boolean softmaxAfterMatmul; // the matmul's epilogue wrote z; only the softmax is left
     private Tensor biasScratch;
 
     boolean biasScratchUsed() {
@@ -263,6 +293,13 @@ final class Ops {
 
     @Override
     protected void forward() {
+      if (softmaxAfterMatmul) { // in training a fused loss reads z: probabilities only if asked
+        if (!graph.training() || !lossFused || graph.predictionsNeeded()) {
+          graph.backend().biasActForward(z, null, z, value, rows(), cols(), act,
+              Activation.LEAKY_RELU_SLOPE);
+        }
+        return;
+      }
       if (fusedForward) {
         return; // the matmul's epilogue wrote z and the value
       }
@@ -486,6 +523,7 @@ final class Ops {
   static final class SoftmaxCrossEntropy extends ScratchNode {
     private final Node labels, target;
     private final Tensor input;
+    SumOverBatchSize meanInto; // fused: this loss's mean over the batch, the backward's root
     private final boolean sparse, fromLogits;
     private final float labelSmoothing;
     private final Tensor rowGrad;
@@ -523,6 +561,15 @@ final class Ops {
 
     @Override
     protected void forward() {
+      if (meanInto != null) { // the loss's mean, and its gradient into the target's, at once
+        Tensor g = graph.training() && target.requiresGrad ? target.grad : null;
+        double sum = graph.backend().softmaxXent(input, labels.value, null, g, rows, cols,
+            sparse, fromLogits, labelSmoothing, 1f / rows, null);
+        if (!Double.isNaN(sum)) { // NaN: a device step run keeps the sum in its tally
+          graph.backend().fill(meanInto.value, (float) (sum / rows), 1);
+        }
+        return;
+      }
       graph.backend().softmaxXent(input, labels.value, value, rowGrad, rows, cols, sparse,
           fromLogits, labelSmoothing, 1f, null);
     }
@@ -530,6 +577,10 @@ final class Ops {
     @Override
     protected void backward() {
       if (!target.requiresGrad) {
+        return;
+      }
+      if (meanInto != null) {
+        target.claimGrad(); // written by the forward pass (its only consumer: this loss)
         return;
       }
       sendGrad(target, t -> graph.backend().scaleRows(grad, rowGrad, t, rows, cols, 1f));
@@ -576,6 +627,7 @@ final class Ops {
   /** Keras's sum_over_batch_size reduction: sum(l * w) / count(l). */
   static final class SumOverBatchSize extends ScratchNode {
     private final Node losses, weights;
+    SoftmaxCrossEntropy fusedInto; // computes this mean (and the gradient) in its forward
 
     SumOverBatchSize(Graph g, Node losses, Node weights) {
       super(g, new int[0], losses, weights);
@@ -591,14 +643,26 @@ final class Ops {
 
     @Override
     protected void forward() {
+      if (fusedInto != null) {
+        return;
+      }
       int n = (int) losses.size();
       graph.backend().reduceRows(losses.value, weights == null ? null : weights.value, value, 1,
           n, n);
     }
 
     @Override
+    boolean seedsOwnGradient() {
+      return fusedInto != null;
+    }
+
+    @Override
     protected void backward() {
       if (!losses.requiresGrad) {
+        return;
+      }
+      if (fusedInto != null) {
+        losses.claimGrad(); // nothing to write: the loss's forward wrote the gradient below it
         return;
       }
       int n = (int) losses.size();

@@ -89,6 +89,11 @@ final class ModelFile {
   }
 
   static Sequential load(Path file) throws IOException {
+    return load(file, null);
+  }
+
+  /** Reads a model onto {@code backend} (null: the default device). */
+  static Sequential load(Path file, dev.nabla.backend.Backend backend) throws IOException {
     SafeTensors.Contents c = SafeTensors.read(file);
     checkFormat(file, c);
     String json = c.metadata().get(MODEL_KEY);
@@ -103,6 +108,9 @@ final class ModelFile {
       throw new SafeTensors.ModelFileException(file + ": its model description is not JSON");
     }
     Sequential m = new Sequential();
+    if (backend != null) {
+      m.setBackend(backend); // built there: no detour through the default device
+    }
     try {
       m.setSeed(Long.parseLong((String) model.get("seed")));
       for (Object o : (List<?>) model.get("layers")) {

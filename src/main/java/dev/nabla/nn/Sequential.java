@@ -4,13 +4,13 @@ import dev.nabla.Tensor;
 import dev.nabla.Variable;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
-import dev.nabla.backend.Shuffle;
 import dev.nabla.backend.cuda.CudaBackend;
 import dev.nabla.callbacks.Callback;
 import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ProgressBar;
 import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
+import dev.nabla.losses.CrossEntropy;
 import dev.nabla.losses.Loss;
 import dev.nabla.losses.Losses;
 import dev.nabla.metrics.Metric;
@@ -18,6 +18,9 @@ import dev.nabla.metrics.Metrics;
 import dev.nabla.nn.layers.Layer;
 import dev.nabla.optimizers.Optimizer;
 import dev.nabla.optimizers.Optimizers;
+import dev.nabla.train.EpochRunner;
+import dev.nabla.train.StepPlan;
+import dev.nabla.train.Trainable;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -37,10 +40,10 @@ import java.util.SplittableRandom;
  * an optimizer step is one fused call. Each batch shape gets a graph planned once (the last
  * partial batch its own), after which a training step allocates no tensor memory.
  */
-public class Sequential implements AutoCloseable {
+public class Sequential implements AutoCloseable, Trainable {
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Integer> nameCounts = new HashMap<>();
-  private final Map<String, Plan> plans = new HashMap<>();
+  private final Map<String, StepPlan> plans = new HashMap<>();
   private Backend backend;
   private int matmulPrecision; // 0 fp32, 1 tf32 (the CUDA backend's gemm)
   private Optimizer optimizer;
@@ -119,20 +122,35 @@ public class Sequential implements AutoCloseable {
     return setBackend(Backends.select(device, backend == null ? 1 : backend.threads()).backend());
   }
 
-  /** Copies the weights and the optimizer state to {@code target}'s device. */
+  /**
+   * Copies the weights and the optimizer state to {@code target}'s device. The new buffers are
+   * filled before the old ones are freed, so a failed allocation leaves the model as it was.
+   */
   private void moveParameters(Backend target) {
     float[] values = params.toFloatArray();
-    Optimizer.State state = optimizer == null ? null : optimizer.state();
-    if (optimizer != null) {
-      optimizer.close();
-      optimizer.setBackend(target);
+    Optimizer.State state = optimizer == null || optimizer.steps() == 0 ? null
+        : optimizer.state();
+    Tensor oldParams = ownedParams, oldGrads = grads;
+    List<Variable> oldWeights = allWeights;
+    try {
+      allocateParameters(target, values.length);
+    } catch (RuntimeException e) {
+      ownedParams = oldParams; // nothing moved: restore the views of the old buffers
+      grads = oldGrads;
+      params = Variable.viewOf(ownedParams, 0, "params", values.length);
+      allocateViews();
+      throw e;
     }
-    ownedParams.close();
-    grads.close();
-    allocateParameters(target, Math.toIntExact(values.length));
     params.copyFrom(values);
-    if (state != null && state.steps() > 0 || state != null && !state.arrays().isEmpty()) {
-      optimizer.loadState(state, List.of(params), List.of(allWeights));
+    oldParams.close();
+    oldGrads.close();
+    if (optimizer != null) {
+      optimizer.close(); // frees the state on the old device
+      optimizer.remapVariables(oldWeights, allWeights);
+      optimizer.setBackend(target);
+      if (state != null) {
+        optimizer.loadState(state, List.of(params), List.of(allWeights));
+      }
     }
   }
 
@@ -157,7 +175,7 @@ public class Sequential implements AutoCloseable {
   }
 
   private void applyMatmulPrecision() {
-    if (backend instanceof CudaBackend) {
+    if (backend() instanceof CudaBackend) {
       ((CudaBackend) backend).setMatmulPrecision(matmulPrecision);
     }
   }
@@ -235,6 +253,12 @@ public class Sequential implements AutoCloseable {
     return ModelFile.load(file);
   }
 
+  /** {@link #load(java.nio.file.Path)} with the model built on {@code backend}'s device. */
+  public static Sequential load(java.nio.file.Path file, Backend backend)
+      throws java.io.IOException {
+    return ModelFile.load(file, backend);
+  }
+
   /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
   public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
@@ -300,9 +324,22 @@ public class Sequential implements AutoCloseable {
    * them (Keras's order).
    */
   private void allocateParameters(Backend b, int n) {
-    ownedParams = b.zeros(n);
+    Tensor p = b.zeros(n);
+    Tensor g;
+    try {
+      g = b.zeros(n);
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
+    }
+    ownedParams = p;
+    grads = g;
     params = Variable.viewOf(ownedParams, 0, "params", n);
-    grads = b.zeros(n);
+    allocateViews();
+  }
+
+  /** The per-layer weight and gradient views into the flat buffers (Keras's order). */
+  private void allocateViews() {
     layerWeights.clear();
     layerGrads.clear();
     long offset = 0;
@@ -423,6 +460,7 @@ public class Sequential implements AutoCloseable {
 
   public History fit(Tensor x, Tensor y, FitOptions o) {
     requireCompiled();
+    applyMatmulPrecision(); // the device's backend is shared: this model's precision, now
     int n = checkData(x, y, "fit");
     Tensor trainX = x, trainY = y, valX = o.validationX, valY = o.validationY;
     int nTrain = n;
@@ -459,87 +497,71 @@ public class Sequential implements AutoCloseable {
     return history;
   }
 
-  private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX, Tensor trainY, Tensor y, Tensor valX, Tensor valY,
-      int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
-      boolean dynamic, Map<String, Float> logs) {
+  private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX,
+      Tensor trainY, Tensor y, Tensor valX, Tensor valY, int[] order, int steps, int nTrain,
+      Metric lossTracker, List<Metric> metrics, boolean dynamic, Map<String, Float> logs) {
     callbacks.forEach(Callback::onTrainBegin);
-    for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
-      for (Callback c : callbacks) {
-        c.onEpochBegin(epoch);
+    try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
+        o.shuffle, lossTracker, metrics, argmaxMetricsOnly(), loss instanceof CrossEntropy)) {
+      for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
+        for (Callback c : callbacks) {
+          c.onEpochBegin(epoch);
+        }
+        if (o.verbose > 0) {
+          out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
+        }
+        ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
+        boolean everyStep = o.verbose == 1 && dynamic || callbacks.size() > 1;
+        // a device run reads its tallies (a wait) about 50 times an epoch, not every step
+        int reportEvery = !everyStep ? 0 : runner.onDevice() ? Math.max(1, steps / 50) : 1;
+        Map<String, Float> batchLogs = logs;
+        runner.epoch(epoch, reportEvery, (step, samples) -> {
+          if (everyStep) {
+            fillLogs(batchLogs, lossTracker, metrics, "");
+            bar.update(step + 1, batchLogs);
+            for (Callback c : callbacks) {
+              c.onTrainBatchEnd(step, batchLogs);
+            }
+          }
+        });
+        logs = new LinkedHashMap<>();
+        fillLogs(logs, lossTracker, metrics, "");
+        if (valX != null) {
+          logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
+        }
+        epochsDone = epoch + 1;
+        for (Callback c : callbacks) {
+          c.onEpochEnd(epoch, logs);
+        }
+        bar.finish(logs);
       }
-      if (o.verbose > 0) {
-        out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
-      }
-      ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
-      boolean everyStep = o.verbose == 1 && dynamic || callbacks.size() > 1;
-      hostEpoch(epoch, o, trainX, trainY, y, order, steps, nTrain, lossTracker, metrics, bar,
-          everyStep, callbacks, logs);
-      logs = new LinkedHashMap<>();
-      fillLogs(logs, lossTracker, metrics, "");
-      if (valX != null) {
-        logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
-      }
-      epochsDone = epoch + 1;
-      for (Callback c : callbacks) {
-        c.onEpochEnd(epoch, logs);
-      }
-      bar.finish(logs);
     }
     return logs;
   }
 
-  /** One epoch: gather (on the host), step (on the backend), tally, per batch. */
-  private void hostEpoch(int epoch, FitOptions o, Tensor trainX, Tensor trainY, Tensor y,
-      int[] order, int steps, int nTrain, Metric lossTracker, List<Metric> metrics,
-      ProgressBar bar, boolean everyStep, List<Callback> callbacks, Map<String, Float> logs) {
-    if (o.shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
-      Shuffle.order(seed, epoch, order);
-    } else {
-      for (int i = 0; i < nTrain; i++) {
-        order[i] = i;
+  /**
+   * Whether every compiled metric is an argmax accuracy of a multi-class output (what a device
+   * step run tallies with the loss).
+   */
+  private boolean argmaxMetricsOnly() {
+    if (Tensor.sizeOf(outputShape()) < 2 || !(loss instanceof CrossEntropy)) {
+      return false;
+    }
+    boolean sparse = loss.sparseLabels();
+    for (String m : metricNames) {
+      String k = m.toLowerCase(Locale.ROOT).replace("_", "");
+      boolean argmax = isAccuracy(m) || k.equals("sparsecategoricalaccuracy") && sparse
+          || k.equals("categoricalaccuracy") && !sparse;
+      if (!argmax) {
+        return false;
       }
     }
-    lossTracker.reset();
-    metrics.forEach(Metric::reset);
-    // the planned graphs for full batches and for the last partial one, looked up once
-    Plan full = plan(true, Math.min(o.batchSize, nTrain), y);
-    Plan last = plan(true, nTrain - (steps - 1) * o.batchSize, y);
-    for (int step = 0; step < steps; step++) {
-      int start = step * o.batchSize;
-      int rows = Math.min(o.batchSize, nTrain - start);
-      Plan p = step == steps - 1 ? last : full;
-      gather(trainX, order, start, rows, p.xHost);
-      gather(trainY, order, start, rows, p.yHost);
-      p.upload();
-      trainStep(p);
-      lossTracker.updateMean(p.loss.value().get(0), rows);
-      if (!metrics.isEmpty()) {
-        Tensor pred = p.predictions();
-        for (Metric m : metrics) {
-          m.update(p.yHost, pred, null, rows);
-        }
-      }
-      if (everyStep) {
-        fillLogs(logs, lossTracker, metrics, "");
-        bar.update(step + 1, logs);
-        for (Callback c : callbacks) {
-          c.onTrainBatchEnd(step, logs);
-        }
-      }
-    }
+    return true;
   }
 
   /** The dropout generator's key, the same on every backend. */
   private long graphSeed() {
     return seed * 0x9E3779B97F4A7C15L + 1;
-  }
-
-  /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
-  private void trainStep(Plan p) {
-    p.graph.setStep(optimizer.steps()); // dropout masks: a function of (seed, step)
-    p.graph.forward();
-    p.graph.backward(p.loss);
-    optimizer.applyFlat(params, allWeights, grads);
   }
 
   /**
@@ -548,12 +570,14 @@ public class Sequential implements AutoCloseable {
    */
   public Map<String, Float> trainOnBatch(Tensor x, Tensor y) {
     requireCompiled();
+    applyMatmulPrecision();
     int rows = checkData(x, y, "trainOnBatch");
-    Plan p = plan(true, rows, y);
+    StepPlan p = plan(true, rows, y);
     p.xHost.copyFrom(x);
     p.yHost.copyFrom(y);
     p.upload();
-    trainStep(p);
+    p.graph.setPredictionsNeeded(true);
+    EpochRunner.trainStep(this, p);
     Map<String, Float> logs = new LinkedHashMap<>();
     logs.put("loss", p.loss.value().get(0));
     for (Metric m : resolveMetrics(y)) {
@@ -573,6 +597,7 @@ public class Sequential implements AutoCloseable {
   public Map<String, Float> evaluate(Tensor x, Tensor y, int batchSize, int verbose) {
     requireCompiled();
     checkData(x, y, "evaluate");
+    applyMatmulPrecision();
     return evaluateInto(x, y, batchSize, verbose, "");
   }
 
@@ -587,12 +612,12 @@ public class Sequential implements AutoCloseable {
     int steps = (n + batchSize - 1) / batchSize;
     ProgressBar bar = new ProgressBar(out, steps, verbose, ProgressBar.isTerminal());
     Map<String, Float> logs = new LinkedHashMap<>();
-    Plan full = n == 0 ? null : plan(false, Math.min(batchSize, n), y);
-    Plan last = n == 0 ? null : plan(false, n - (steps - 1) * batchSize, y);
+    StepPlan full = n == 0 ? null : plan(false, Math.min(batchSize, n), y);
+    StepPlan last = n == 0 ? null : plan(false, n - (steps - 1) * batchSize, y);
     for (int step = 0; step < steps; step++) {
       int start = step * batchSize;
       int rows = Math.min(batchSize, n - start);
-      Plan p = step == steps - 1 ? last : full;
+      StepPlan p = step == steps - 1 ? last : full;
       copyRows(x, start, rows, p.xHost);
       copyRows(y, start, rows, p.yHost);
       p.upload();
@@ -622,6 +647,7 @@ public class Sequential implements AutoCloseable {
   }
 
   public Tensor predict(Tensor x, int batchSize) {
+    applyMatmulPrecision();
     int[] s = x.shape();
     int n = checkInputs(x, "predict");
     int[] outShape = outputShape();
@@ -632,7 +658,7 @@ public class Sequential implements AutoCloseable {
     long width = Tensor.sizeOf(outShape);
     for (int start = 0; start < n; start += batchSize) {
       int rows = Math.min(batchSize, n - start);
-      Plan p = plan(false, rows, null);
+      StepPlan p = plan(false, rows, null);
       copyRows(x, start, rows, p.xHost);
       p.upload();
       p.graph.forward();
@@ -644,65 +670,15 @@ public class Sequential implements AutoCloseable {
 
   // ---- plans ---------------------------------------------------------------------------------
 
-  /**
-   * A graph planned for one batch size: its input, label, prediction and loss nodes, and host
-   * staging for them. On a host backend the staging is the nodes' own memory; on a device the
-   * batch is assembled on the host and uploaded once, and predictions come back for metrics.
-   */
-  private static final class Plan {
-    final Graph graph;
-    final Node x, y, pred, loss;
-    final Tensor xHost, yHost, predHost;
-
-    Plan(Graph graph, Node x, Node y, Node pred, Node loss) {
-      this.graph = graph;
-      this.x = x;
-      this.y = y;
-      this.pred = pred;
-      this.loss = loss;
-      boolean host = graph.backend().device().isHost();
-      this.xHost = host ? x.value() : Tensor.zeros(x.shape());
-      this.yHost = y == null || host ? (y == null ? null : y.value()) : Tensor.zeros(y.shape());
-      this.predHost = host ? pred.value() : Tensor.zeros(pred.shape());
-    }
-
-    /** Copies the staged batch to the graph's inputs (nothing on a host backend). */
-    void upload() {
-      if (xHost != x.value()) {
-        x.value().copyFrom(xHost);
-        if (y != null) {
-          y.value().copyFrom(yHost);
-        }
-      }
-    }
-
-    /** The last forward pass's predictions in host memory (downloaded from a device). */
-    Tensor predictions() {
-      if (predHost != pred.value()) {
-        predHost.copyFrom(pred.value());
-      }
-      return predHost;
-    }
-
-    void close() {
-      graph.close();
-      if (xHost != x.value()) {
-        xHost.close();
-        predHost.close();
-        if (yHost != null) {
-          yHost.close();
-        }
-      }
-    }
-  }
-
-  private Plan plan(boolean training, int rows, Tensor labels) {
+  /** The graph planned for batches of {@code rows} (for the training loop; one per shape). */
+  @Override
+  public StepPlan plan(boolean training, int rows, Tensor labels) {
     int[] labelShape = labels == null ? null : labels.shape();
     if (labelShape != null) {
       labelShape[0] = rows;
     }
     String key = (training ? "train:" : "infer:") + rows + ":" + Arrays.toString(labelShape);
-    Plan p = plans.get(key);
+    StepPlan p = plans.get(key);
     if (p == null) {
       p = newPlan(training, rows, labelShape);
       plans.put(key, p);
@@ -710,7 +686,7 @@ public class Sequential implements AutoCloseable {
     return p;
   }
 
-  private Plan newPlan(boolean training, int rows, int[] labelShape) {
+  private StepPlan newPlan(boolean training, int rows, int[] labelShape) {
     Graph g = new Graph(backend(), training);
     g.setSeed(graphSeed());
     int[] xs = new int[inputShape.length + 1];
@@ -731,11 +707,11 @@ public class Sequential implements AutoCloseable {
       y = g.input(labelShape);
       lossNode = loss.build(g, y, h, null);
     }
-    return new Plan(g, x, y, h, lossNode);
+    return new StepPlan(g, x, y, h, lossNode);
   }
 
   private void closePlans() {
-    plans.values().forEach(Plan::close);
+    plans.values().forEach(StepPlan::close);
     plans.clear();
   }
 
@@ -835,15 +811,6 @@ public class Sequential implements AutoCloseable {
     }
   }
 
-
-  /** dst[i] = src[order[start + i]] for i < rows, whole samples at a time. */
-  private static void gather(Tensor src, int[] order, int start, int rows, Tensor dst) {
-    int width = Math.toIntExact(src.size() / src.dim(0));
-    FloatBuffer s = src.buffer(), d = dst.buffer();
-    for (int i = 0; i < rows; i++) {
-      d.put(i * width, s, order[start + i] * width, width);
-    }
-  }
 
   private static void copyRows(Tensor src, int start, int rows, Tensor dst) {
     int width = Math.toIntExact(src.size() / src.dim(0));

@@ -242,6 +242,7 @@ public abstract class Optimizer implements AutoCloseable {
         throw new IllegalArgumentException(name + ".applyGradients: gradient " + i + " has "
             + g.size() + " values, variable " + v.name() + " has " + v.size());
       }
+      backend.requireDevice(g, name + ".applyGradients: gradient " + i);
       gs[j] = group(v, List.of(v));
       gr[j] = g;
     }
@@ -254,9 +255,74 @@ public abstract class Optimizer implements AutoCloseable {
    */
   public void applyFlat(Variable flat, List<Variable> parts, Tensor grad) {
     Group g = groups.get(flat);
-    flatGroup[0] = g == null ? group(flat, parts) : g;
+    if (g == null) {
+      backend.requireDevice(grad, name + ": the gradient of " + flat.name());
+      g = group(flat, parts);
+    }
+    flatGroup[0] = g;
     flatGrad[0] = grad;
     apply(flatGroup, flatGrad);
+  }
+
+  /**
+   * After a model moved its variables (new objects for the same weights, in the same order):
+   * the variables excluded from weight decay by identity are the new ones at the same places.
+   * Call between close() and the next step.
+   */
+  public void remapVariables(List<Variable> before, List<Variable> after) {
+    for (int i = 0; i < before.size(); i++) {
+      if (excludedVariables.remove(before.get(i))) {
+        excludedVariables.add(after.get(i));
+      }
+    }
+  }
+
+  // ---- steps whose hyperparameters a device reads from a table (Backend.beginSteps) ---------
+
+  /**
+   * Whether a step is the same kernels every time, its per-step values all in the
+   * hyperparameter row: true unless use_ema, gradient_accumulation_steps, clipnorm or
+   * global_clipnorm is set (those need the host, or a host decision, between steps). Fit runs
+   * such an optimizer's steps from a table on a device backend (and can capture them); otherwise
+   * step by step.
+   */
+  public boolean capturable() {
+    return !useEma && accumulationSteps == null && clipnorm == null && globalClipnorm == null;
+  }
+
+  /**
+   * Takes the next {@code steps} steps on the host's side: returns one row of 16 floats per step
+   * with that step's hyperparameters (float 15: the weight-decay learning rate) and counts the
+   * steps as taken. The device then applies row r at the run's r-th step
+   * ({@link #applyFromTable}).
+   */
+  public float[] takeSteps(int steps) {
+    if (!capturable()) {
+      throw new IllegalStateException(name + ": its steps cannot run from a table (use_ema, "
+          + "gradient accumulation or norm clipping)");
+    }
+    float[] table = new float[16 * steps];
+    for (int r = 0; r < steps; r++) {
+      float lr = learningRate.at(rawIterations);
+      prepareStep(iterations() + 1, lr);
+      System.arraycopy(hp, 0, table, 16 * r, 15);
+      table[16 * r + 15] = lr;
+      rawIterations++;
+    }
+    return table;
+  }
+
+  /**
+   * One step of a run for a model's flat buffer ({@link #applyFlat}'s arguments), its
+   * hyperparameters read by the backend from the run's table: taken already by
+   * {@link #takeSteps}, so nothing is counted here.
+   */
+  public void applyFromTable(Variable flat, List<Variable> parts, Tensor grad) {
+    Group g = groups.get(flat);
+    g = g == null ? group(flat, parts) : g;
+    java.util.Arrays.fill(g.segments.gscale, lossScaleFactor == null ? 1f : 1f / lossScaleFactor);
+    backend.optimizerStep(rule, hp, g.w, grad, slot(g, 0), slot(g, 1), slot(g, 2), g.segments,
+        0f, clipvalue == null ? 0f : clipvalue);
   }
 
   private final Group[] flatGroup = new Group[1];

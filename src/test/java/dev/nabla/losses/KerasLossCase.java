@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.nabla.Tensor;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Shared fixtures for the loss tests that replay Keras 3's losses_test.py: tensors built from
@@ -21,35 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
  * </ul>
  */
 abstract class KerasLossCase extends dev.nabla.KerasCase {
-    private String savedDevice;
-
-    /**
-     * The device the losses compute on: Loss.call runs on the default backend, set here through
-     * the nabla.device property for the test's duration; null keeps the default ("auto").
-     */
-    String device() {
-        return null;
-    }
-
-    @BeforeEach
-    void useDevice() {
-        if (device() != null) {
-            savedDevice = System.getProperty("nabla.device");
-            System.setProperty("nabla.device", device());
-        }
-    }
-
-    @AfterEach
-    void restoreDevice() {
-        if (device() != null) {
-            if (savedDevice == null) {
-                System.clearProperty("nabla.device");
-            } else {
-                System.setProperty("nabla.device", savedDevice);
-            }
-        }
-    }
-
     /** A Keras scalar sample_weight, given to our API as one weight per sample. */
     Tensor filled(int batch, double weight) {
         double[] w = new double[batch];

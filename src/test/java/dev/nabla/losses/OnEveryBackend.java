@@ -7,55 +7,22 @@ import org.junit.jupiter.api.Nested;
  * reference ({@link OnJavaTest}) and the CUDA kernels run by the CPU emulator
  * ({@link OnCudaEmulatedTest}). The same numbers, the same tolerances.
  */
-abstract class OnEveryBackend {
-    /** The device name every nested case computes its losses on. */
-    abstract String device();
+abstract class OnEveryBackend extends dev.nabla.DefaultDevice {
+    @Nested
+    class BinaryCrossentropy extends BinaryCrossentropyTest {}
 
     @Nested
-    class BinaryCrossentropy extends BinaryCrossentropyTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
+    class CategoricalCrossentropy extends CategoricalCrossentropyTest {}
 
     @Nested
-    class CategoricalCrossentropy extends CategoricalCrossentropyTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
+    class SparseCategoricalCrossentropy extends SparseCategoricalCrossentropyTest {}
 
     @Nested
-    class SparseCategoricalCrossentropy extends SparseCategoricalCrossentropyTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
+    class MeanSquaredError extends MeanSquaredErrorTest {}
 
     @Nested
-    class MeanSquaredError extends MeanSquaredErrorTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
+    class MeanAbsoluteError extends MeanAbsoluteErrorTest {}
 
     @Nested
-    class MeanAbsoluteError extends MeanAbsoluteErrorTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
-
-    @Nested
-    class Losses extends LossesTest {
-        @Override
-        String device() {
-            return OnEveryBackend.this.device();
-        }
-    }
+    class Losses extends LossesTest {}
 }

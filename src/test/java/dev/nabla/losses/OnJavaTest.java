@@ -3,7 +3,7 @@ package dev.nabla.losses;
 /** The Keras loss cases on the pure-Java reference backend. */
 class OnJavaTest extends OnEveryBackend {
     @Override
-    String device() {
+    protected String device() {
         return "java";
     }
 }

@@ -35,7 +35,7 @@ class ModelFileTest {
   static Sequential model(String optimizer, Map<String, ?> args) {
     Sequential m = new Sequential(new Flatten(28, 28), new Dense(32, "relu"), new Dropout(0.2),
         new Dense(10, "softmax")).setSeed(99).setOutput(new PrintStream(new ByteArrayOutputStream()));
-    m.setBackend(Backends.select("cpu", 1).backend());
+    m.setBackend(Backends.select(dev.nabla.DefaultDevice.current(), 1).backend());
     m.compile(Optimizers.get(optimizer, args), dev.nabla.losses.Losses.get(
         "sparse_categorical_crossentropy"), "accuracy");
     return m;
@@ -71,7 +71,7 @@ class ModelFileTest {
     }
     try (Sequential m = Sequential.load(file); Tensor x = Tensor.of(XS, N, 28, 28);
         Tensor y = Tensor.of(YS, N)) {
-      m.setBackend(Backends.select("cpu", 1).backend()).setOutput(
+      m.setBackend(Backends.select(dev.nabla.DefaultDevice.current(), 1).backend()).setOutput(
           new PrintStream(new ByteArrayOutputStream()));
       m.fit(x, y, new FitOptions().epochs(5).initialEpoch(2).batchSize(32).verbose(0));
       assertArrayEquals(straight, m.flatParameters().toFloatArray(), variant + ": resumed run");

@@ -21,7 +21,10 @@ import dev.nabla.nn.layers.Dense;
 import dev.nabla.nn.layers.Dropout;
 import dev.nabla.nn.layers.Flatten;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One engine: the same planned graph trains the seed network on the CPU backend and on the CUDA
@@ -40,13 +43,22 @@ class OneEngineTest {
     return m;
   }
 
-  @Test
-  void oneEpochOnAnMnistSliceGivesTheCpuWeightsOnTheEmulatedCudaBackend() throws Exception {
+  /** The CUDA backend on the CPU emulator everywhere, and on a GPU where there is one. */
+  @ParameterizedTest
+  @ValueSource(strings = {"cuda-emulated", "cuda"})
+  void oneEpochOnAnMnistSliceGivesTheCpuWeightsOnTheCudaBackend(String device) throws Exception {
+    if (device.equals("cuda")) {
+      String why = Backends.probeCuda();
+      if (!why.isEmpty()) {
+        System.out.println("OneEngineTest on cuda skipped: " + why);
+      }
+      Assumptions.assumeTrue(why.isEmpty(), why);
+    }
     Dataset d = MnistFixture.mnist();
     try (Tensor all = d.imageTensor(true); Tensor x = all.view(0, N, 28, 28).to(Device.HOST);
         Tensor y = Tensor.of(java.util.Arrays.copyOf(d.yTrain, N), N);
-        Sequential cpu = seedNetwork("cpu"); Sequential emu = seedNetwork("cuda-emulated")) {
-      assertEquals("cuda-emulated", emu.backend().name());
+        Sequential cpu = seedNetwork("cpu"); Sequential emu = seedNetwork(device)) {
+      assertEquals(device, emu.backend().name());
       assertTrue(!emu.flatParameters().device().isHost(), "the weights live on the device");
       FitOptions o = new FitOptions().epochs(1).batchSize(32).verbose(0);
       Map<String, java.util.List<Float>> hc = cpu.fit(x, y, o).history();

@@ -26,9 +26,11 @@ import org.bytedeco.javacpp.Pointer;
  * Per-step values (the optimizer's hyperparameters) travel through device memory, never launch
  * arguments, so a captured sequence of these calls replays correctly.
  *
- * <p>Not thread-safe: one stream, used by one thread at a time.
+ * <p>One per device for the process (see {@link dev.nabla.backend.Backends}), like a CUDA
+ * context: it holds its scratch until the process ends. Not thread-safe: one stream, used by one
+ * thread at a time; models set the matmul precision they were given before each use.
  */
-public final class CudaBackend implements Backend, AutoCloseable {
+public final class CudaBackend implements Backend {
   /** Split-K partial sums for long-k products with few output tiles (MNIST's first layer). */
   private static final long SPLIT_K_FLOATS = 1 << 20;
   private final DeviceOps ops;
@@ -41,17 +43,21 @@ public final class CudaBackend implements Backend, AutoCloseable {
   // device scratch: split-K workspace, hyperparameter row (16 floats) and its index (int 0),
   // loss sum (double) and hit count (u64), segment sums (doubles) and Lamb's scratch
   private final long workspace, hpRow, hpIndex, lossSum, correctSum;
+  // a step run's state: int32 batch index at +0, u64 step at +8; the order and the table
+  private final long counters;
+  private long order, table;
+  private long orderCapacity, tableCapacity;
+  private boolean inRun;
   private long sums, lambScratch;
   private int sumsCapacity;
   private final FloatPointer hpHost = new FloatPointer(16);
   private final DoublePointer doubleHost = new DoublePointer(1);
   private final LongPointer longHost = new LongPointer(1);
-  private boolean closed;
 
   /** The most variables one fused optimizer launch takes (NABLA_CUDA_MAX_SEGMENTS). */
   public static final int MAX_SEGMENTS = 64;
 
-  /** A backend over {@code ops}, which it owns (closed with it). */
+  /** A backend over {@code ops}, which it owns for the process's life. */
   public CudaBackend(String name, DeviceOps ops) {
     this.ops = ops;
     this.name = name;
@@ -62,6 +68,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     lossSum = ops.malloc(Double.BYTES);
     correctSum = ops.malloc(Long.BYTES);
     ops.zero(hpIndex, Integer.BYTES);
+    counters = ops.malloc(16);
     ensureSums(8);
   }
 
@@ -139,6 +146,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
   public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
       int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
       long[] correct) {
+    if (inRun) { // the sums stay in the run's tallies: no wait, capturable
+      ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
+          labelSmoothing, gradScale, lossSum, correctSum);
+      return Double.NaN;
+    }
     ops.zero(lossSum, Double.BYTES);
     ops.zero(correctSum, Long.BYTES);
     ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
@@ -165,13 +177,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
       throw new IllegalArgumentException("the cuda optimizer step takes at most " + MAX_SEGMENTS
           + " variables in one group, got " + nseg);
     }
-    // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
-    hpHost.put(hp, 0, 15).put(15, decayLr);
-    ops.upload(hpRow, hpHost, 16 * Float.BYTES);
     if (rule == OptimizerRule.LAMB) {
-      ensureSums(nseg);
+      ensureSums(nseg); // before anything is captured: it may allocate
     }
-    ops.optimizerStepTable(rule.ordinal(), hpRow, hpIndex, a(w), a(g), a(s0), a(s1), a(s2),
+    long rows = table, index = counters; // in a run: row [batch index] of the epoch's table
+    if (!inRun) {
+      // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
+      hpHost.put(hp, 0, 15).put(15, decayLr);
+      ops.upload(hpRow, hpHost, 16 * Float.BYTES);
+      rows = hpRow;
+      index = hpIndex;
+    }
+    ops.optimizerStepTable(rule.ordinal(), rows, index, a(w), a(g), a(s0), a(s1), a(s2),
         segments.ends(), segments.gscale, 0, segments.wd, clipValue, lambScratch);
   }
 
@@ -207,6 +224,104 @@ public final class CudaBackend implements Backend, AutoCloseable {
   @Override
   public void emaUpdate(Tensor avg, Tensor w, float momentum, long n) {
     ops.emaUpdate(a(avg), a(w), momentum, n);
+  }
+
+  // ---- step runs and capture -----------------------------------------------------------------
+
+  @Override
+  public boolean runsStepsOnDevice() {
+    return true;
+  }
+
+  @Override
+  public void beginSteps(long firstStep, int[] visit, float[] hyperparameterRows) {
+    if (visit.length > orderCapacity) {
+      ops.synchronize();
+      ops.free(order);
+      order = ops.malloc(4L * visit.length);
+      orderCapacity = visit.length;
+    }
+    if (hyperparameterRows.length > tableCapacity) {
+      ops.synchronize();
+      ops.free(table);
+      table = ops.malloc(4L * hyperparameterRows.length);
+      tableCapacity = hyperparameterRows.length;
+    }
+    try (IntPointer o = new IntPointer(visit); FloatPointer t = new FloatPointer(
+        hyperparameterRows); LongPointer c = new LongPointer(2)) {
+      ops.upload(order, o, 4L * visit.length);
+      if (hyperparameterRows.length > 0) {
+        ops.upload(table, t, 4L * hyperparameterRows.length);
+      }
+      c.put(0, 0L).put(1, firstStep); // batch 0 (int32 at +0, upper half padding), the step
+      ops.upload(counters, c, 16);
+    }
+    ops.zero(lossSum, Double.BYTES);
+    ops.zero(correctSum, Long.BYTES);
+    stepDev = counters + 8;
+    inRun = true;
+  }
+
+  @Override
+  public void endStep() {
+    ops.advance(counters, counters + 8);
+  }
+
+  @Override
+  public void endSteps() {
+    inRun = false;
+    stepDev = 0;
+  }
+
+  @Override
+  public double[] readTally() {
+    ops.download(doubleHost, lossSum, Double.BYTES);
+    ops.download(longHost, correctSum, Long.BYTES);
+    return new double[] {doubleHost.get(0), longHost.get(0)};
+  }
+
+  @Override
+  public void gatherBatch(Tensor src, int width, int[] visit, int batch, int batchSize, int rows,
+      Tensor dst) {
+    if (!inRun) {
+      throw new IllegalStateException("gatherBatch on " + name + " needs a step run (beginSteps)");
+    }
+    ops.gatherRows(a(src), width, order, counters, 0, batchSize, rows, a(dst));
+  }
+
+  @Override
+  public CapturedStep capture(Runnable step) {
+    ops.beginCapture();
+    RuntimeException failure = null;
+    DeviceOps.Graph graph = null;
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      graph = ops.endCapture(); // ends the capture on every path, the failed one too
+    } catch (RuntimeException e) {
+      failure = failure == null ? e : failure;
+    }
+    if (failure != null) {
+      if (graph != null) {
+        graph.close(); // recorded half a step: never replayed, never leaked
+      }
+      throw failure;
+    }
+    DeviceOps.Graph g = graph;
+    return new CapturedStep() {
+      @Override
+      public void replay() {
+        g.run();
+      }
+
+      @Override
+      public void close() {
+        g.close();
+      }
+    };
   }
 
   // ---- the light ops -------------------------------------------------------------------------
@@ -266,23 +381,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
       int rows, int group) {
     ops.pointwiseLossBackward(loss.kind().ordinal(), loss.labelSmoothing(), a(y), a(p), a(g),
         a(out), rows, group);
-  }
-
-  /** Frees the backend's scratch and closes its device ops (tensors on it must be closed first). */
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    ops.synchronize();
-    for (long p : new long[] {workspace, hpRow, hpIndex, lossSum, correctSum, sums, lambScratch}) {
-      ops.free(p);
-    }
-    ops.close();
-    hpHost.close();
-    doubleHost.close();
-    longHost.close();
   }
 
   /** A device's memory as the tensors see it, through the backend's ops. */

@@ -26,6 +26,8 @@ public class EmulatedCudaOps implements DeviceOps {
   private final Map<Long, Pointer> blocks = new HashMap<>();
   private List<Runnable> recording;
   int graphsCaptured, launches;
+  /** The launches (kernels, memsets, copies) the last capture recorded: what one replay runs. */
+  int lastCaptureLaunches;
   /** Makes every capture fail as a device without graph support would. */
   boolean failCaptures;
   long bytesAllocated;
@@ -60,6 +62,9 @@ public class EmulatedCudaOps implements DeviceOps {
 
   @Override
   public void free(long address) {
+    if (address == 0) {
+      return; // as cudaFree(NULL)
+    }
     Pointer p = blocks.remove(address);
     if (p == null) {
       throw new IllegalStateException("host device: free of an unknown address");
@@ -112,6 +117,7 @@ public class EmulatedCudaOps implements DeviceOps {
           + "is capturing (emulated)");
     }
     graphsCaptured++;
+    lastCaptureLaunches = steps.size();
     return new Graph() {
       @Override
       public void run() {

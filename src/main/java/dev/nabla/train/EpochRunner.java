@@ -1,0 +1,208 @@
+package dev.nabla.train;
+
+import dev.nabla.Tensor;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Shuffle;
+import dev.nabla.metrics.Metric;
+import java.util.List;
+
+/**
+ * The batches of fit's epochs: each batch one training step of the model's planned graph, on
+ * whatever backend the model runs on. One step code for every backend:
+ *
+ * <ul>
+ *   <li>On a host backend (Java, CPU) the batch is gathered into the plan's inputs in the
+ *       epoch's order, and the loss and metrics are read after each step.
+ *   <li>On a device backend ({@link Backend#runsStepsOnDevice}) with a step that can run from
+ *       tables (the optimizer {@link dev.nabla.optimizers.Optimizer#capturable}, a fused
+ *       cross-entropy loss, argmax accuracy metrics), the training set is uploaded once, each
+ *       epoch is a step run ({@link Backend#beginSteps}: order, hyperparameter rows, step
+ *       counters in device memory), each step gathers its batch on the device, and the loss and
+ *       hits are summed there and read only when progress is reported. The step is captured
+ *       once per batch shape and replayed ({@link StepPlan#run}): no host synchronisation per
+ *       step.
+ *   <li>Otherwise (a device with host metrics, use_ema, gradient accumulation, norm clipping,
+ *       losses other than the cross-entropies) the host stages each batch, uploads it, and
+ *       reads the loss and predictions after each step: every feature, at host speed.
+ * </ul>
+ *
+ * <p>Not thread-safe: one fit at a time per model.
+ */
+public final class EpochRunner implements AutoCloseable {
+  /** Called after a step when the progress wants figures: steps done, samples seen. */
+  public interface BatchListener {
+    void batchEnd(int step, int samples);
+  }
+
+  private final Trainable model;
+  private final Backend backend;
+  private final Tensor trainX, trainY; // host tensors
+  private final int nTrain, batchSize, steps, widthX, widthY;
+  private final boolean shuffle;
+  private final int[] order;
+  private final Metric lossTracker;
+  private final List<Metric> metrics;
+  private final boolean onDevice;
+  private Tensor deviceX, deviceY; // the training set in the device's memory (device runs)
+
+  /**
+   * @param argmaxMetricsOnly whether every metric is an argmax accuracy (what a device step run
+   *     can tally)
+   * @param fusedLoss whether the loss is a softmax cross-entropy the graph computes in one kernel
+   *     (what a device step run can sum)
+   */
+  public EpochRunner(Trainable model, Tensor trainX, Tensor trainY, int nTrain, int batchSize,
+      boolean shuffle, Metric lossTracker, List<Metric> metrics, boolean argmaxMetricsOnly,
+      boolean fusedLoss) {
+    this.model = model;
+    this.backend = model.backend();
+    this.trainX = trainX;
+    this.trainY = trainY;
+    this.nTrain = nTrain;
+    this.batchSize = batchSize;
+    this.steps = (nTrain + batchSize - 1) / batchSize;
+    this.widthX = Math.toIntExact(trainX.size() / trainX.dim(0));
+    this.widthY = Math.toIntExact(trainY.size() / trainY.dim(0));
+    this.shuffle = shuffle;
+    this.order = new int[nTrain];
+    this.lossTracker = lossTracker;
+    this.metrics = metrics;
+    this.onDevice = backend.runsStepsOnDevice() && model.optimizer().capturable()
+        && argmaxMetricsOnly && fusedLoss;
+  }
+
+  /** Steps per epoch. */
+  public int steps() {
+    return steps;
+  }
+
+  /** Whether the epochs run as device step runs (captured, tallied on the device). */
+  public boolean onDevice() {
+    return onDevice;
+  }
+
+  /**
+   * One epoch: visits the samples in the order of (seed, epoch) (or in order), one step per
+   * batch; afterwards the loss tracker and metrics hold the epoch's figures. {@code reportEvery}
+   * steps (0: never; the last step always) the tracker and metrics are brought up to date and
+   * {@code listener} is called.
+   */
+  public void epoch(int epoch, int reportEvery, BatchListener listener) {
+    if (shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
+      Shuffle.order(model.seed(), epoch, order);
+    } else {
+      for (int i = 0; i < nTrain; i++) {
+        order[i] = i;
+      }
+    }
+    lossTracker.reset();
+    metrics.forEach(Metric::reset);
+    // the planned graphs for full batches and for the last partial one, looked up once
+    StepPlan full = model.plan(true, Math.min(batchSize, nTrain), trainY);
+    StepPlan last = model.plan(true, nTrain - (steps - 1) * batchSize, trainY);
+    if (onDevice) {
+      deviceEpoch(full, last, reportEvery, listener);
+    } else {
+      hostEpoch(full, last, reportEvery, listener);
+    }
+  }
+
+  private void hostEpoch(StepPlan full, StepPlan last, int reportEvery, BatchListener listener) {
+    full.graph.setPredictionsNeeded(!metrics.isEmpty());
+    last.graph.setPredictionsNeeded(!metrics.isEmpty());
+    for (int step = 0; step < steps; step++) {
+      int start = step * batchSize;
+      int rows = Math.min(batchSize, nTrain - start);
+      StepPlan p = step == steps - 1 ? last : full;
+      gather(trainX, widthX, start, rows, p.xHost); // the plan's inputs on a host backend
+      gather(trainY, widthY, start, rows, p.yHost);
+      p.upload();
+      trainStep(model, p);
+      lossTracker.updateMean(p.loss.value().get(0), rows);
+      if (!metrics.isEmpty()) {
+        Tensor pred = p.predictions();
+        for (Metric m : metrics) {
+          m.update(p.yHost, pred, null, rows);
+        }
+      }
+      if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
+        listener.batchEnd(step, start + rows);
+      }
+    }
+  }
+
+  /** dst rows = src rows order[start + r], on the host (a host tensor from which to upload). */
+  private void gather(Tensor src, int width, int start, int rows, Tensor dst) {
+    java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
+    for (int r = 0; r < rows; r++) {
+      d.put(r * width, s, order[start + r] * width, width);
+    }
+  }
+
+  private void deviceEpoch(StepPlan full, StepPlan last, int reportEvery,
+      BatchListener listener) {
+    if (deviceX == null) { // once per fit
+      deviceX = backend.zeros(nTrain, widthX);
+      deviceY = backend.zeros(nTrain, widthY);
+      deviceX.copyFrom(trainX.view(0, nTrain * widthX));
+      deviceY.copyFrom(trainY.view(0, nTrain * widthY));
+    }
+    full.graph.setPredictionsNeeded(false); // loss and hits come from the tallies
+    last.graph.setPredictionsNeeded(false);
+    long first = model.optimizer().steps();
+    float[] table = model.optimizer().takeSteps(steps);
+    backend.beginSteps(first, order, table);
+    try {
+      for (int step = 0; step < steps; step++) {
+        int rows = Math.min(batchSize, nTrain - step * batchSize);
+        StepPlan p = step == steps - 1 ? last : full;
+        int s = step;
+        p.run(() -> {
+          backend.gatherBatch(deviceX, widthX, order, s, batchSize, rows, p.x.value());
+          backend.gatherBatch(deviceY, widthY, order, s, batchSize, rows, p.y.value());
+          p.graph.setStep(first + s);
+          p.graph.forward();
+          p.graph.backward(p.loss);
+          model.optimizer().applyFromTable(model.flatParameters(), model.weights(),
+              model.flatGradients());
+          backend.endStep();
+        });
+        if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
+          int seen = Math.min((step + 1) * batchSize, nTrain);
+          double[] tally = backend.readTally();
+          lossTracker.reset();
+          lossTracker.updateMean(tally[0] / seen, seen);
+          for (Metric m : metrics) {
+            m.reset();
+            m.updateMean(tally[1] / seen, seen);
+          }
+          listener.batchEnd(step, seen);
+        }
+      }
+    } finally {
+      backend.endSteps();
+    }
+  }
+
+  /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
+  public static void trainStep(Trainable model, StepPlan p) {
+    p.graph.setStep(model.optimizer().steps()); // dropout masks: a function of (seed, step)
+    p.graph.forward();
+    p.graph.backward(p.loss);
+    model.optimizer().applyFlat(model.flatParameters(), model.weights(), model.flatGradients());
+  }
+
+  /** Frees the device copy of the training set and the captures that refer to it. */
+  @Override
+  public void close() {
+    if (deviceX != null) {
+      StepPlan full = model.plan(true, Math.min(batchSize, nTrain), trainY);
+      StepPlan last = model.plan(true, nTrain - (steps - 1) * batchSize, trainY);
+      full.dropCapture();
+      last.dropCapture();
+      deviceX.close();
+      deviceY.close();
+      deviceX = null;
+    }
+  }
+}
