@@ -49,6 +49,16 @@ public abstract class Device {
       throw hostOnly();
     }
 
+    @Override
+    public long mallocHost(long bytes) {
+      throw hostOnly();
+    }
+
+    @Override
+    public void freeHost(long address) {
+      throw hostOnly();
+    }
+
     private IllegalStateException hostOnly() {
       return new IllegalStateException("host tensors own JavaCPP memory; no device transfer");
     }
@@ -77,6 +87,14 @@ public abstract class Device {
 
   /** Copies within the device, in the order of its other work. */
   public abstract void copy(long dst, long src, long bytes);
+
+  /**
+   * Page-locked host memory that this device copies to and from by DMA (cudaMallocHost): the
+   * staging of batches that go up every step. Contents undefined.
+   */
+  public abstract long mallocHost(long bytes);
+
+  public abstract void freeHost(long address);
 
   @Override
   public String toString() {

@@ -19,6 +19,7 @@ import org.bytedeco.javacpp.FloatPointer;
 public class Tensor implements AutoCloseable {
   private final FloatPointer data; // for a device tensor: the device address, never dereferenced
   private final Device device;
+  private Device pinnedFor; // host memory page-locked by this device (freed through it)
   private final int[] shape;
   private final long size;
   private final boolean owner;
@@ -82,6 +83,26 @@ public class Tensor implements AutoCloseable {
     long address = device.malloc(bytes);
     device.zero(address, bytes);
     return new Tensor(device, address, shape);
+  }
+
+  /**
+   * A new zero-filled host tensor in memory page-locked for {@code device}'s transfers (plain
+   * host memory when the device is the host): what a batch staged for upload every step lives
+   * in.
+   */
+  public static Tensor pinned(Device device, int... shape) {
+    if (device.isHost()) {
+      return zeros(shape);
+    }
+    long n = Math.max(1, sizeOf(shape));
+    ALLOCATIONS.incrementAndGet();
+    long address = device.mallocHost(n * Float.BYTES);
+    org.bytedeco.javacpp.Pointer.memset(bytesAt(address, n * Float.BYTES), 0, n * Float.BYTES);
+    FloatPointer p = floatsAt(address, n);
+    p.limit(sizeOf(shape));
+    Tensor t = new Tensor(p, shape, true);
+    t.pinnedFor = device;
+    return t;
   }
 
   /** A new tensor on {@code device} holding a copy of {@code values}. */
@@ -246,7 +267,9 @@ public class Tensor implements AutoCloseable {
     if (owner && !closed) {
       closed = true;
       buffer = null;
-      if (device.isHost()) {
+      if (pinnedFor != null) {
+        pinnedFor.freeHost(data.address());
+      } else if (device.isHost()) {
         data.close();
       } else {
         device.free(data.address());
@@ -280,10 +303,25 @@ public class Tensor implements AutoCloseable {
 
   /** A pointer object carrying a device address: never dereferenced on the host, never freed. */
   private static FloatPointer devicePointer(long addr, long n) {
-    return new FloatPointer((org.bytedeco.javacpp.Pointer) null) {
+    return floatsAt(addr, n);
+  }
+
+  /**
+   * A plain FloatPointer (JavaCPP sizes its elements by its exact class) over n floats at an
+   * address it does not own.
+   */
+  private static FloatPointer floatsAt(long address, long n) {
+    FloatPointer p = new FloatPointer(bytesAt(address, n * Float.BYTES));
+    p.capacity(n);
+    p.limit(n);
+    return p;
+  }
+
+  private static org.bytedeco.javacpp.Pointer bytesAt(long addr, long bytes) {
+    return new org.bytedeco.javacpp.Pointer((org.bytedeco.javacpp.Pointer) null) {
       {
         this.address = addr;
-        this.capacity = this.limit = n;
+        this.capacity = this.limit = bytes;
       }
     };
   }

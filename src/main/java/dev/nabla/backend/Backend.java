@@ -160,31 +160,75 @@ public interface Backend {
    * Whether fit runs its epochs as step runs on this backend: the training set in the backend's
    * memory, batches gathered there, the step's per-step values (dropout step, batch index, the
    * optimizer's hyperparameters) read by the kernels from the backend's memory, and the loss and
-   * argmax hits summed there ({@link #readTally}). A device backend says yes; the host backends
-   * run the same step code with those values passed as arguments.
+   * argmax hits summed there. A device backend says yes; the host backends run the same step
+   * code with those values passed as arguments.
    */
   default boolean runsStepsOnDevice() {
     return false;
   }
 
   /**
-   * Starts a run of training steps: the step counter (dropout masks) at {@code firstStep}, the
-   * batch index at 0, the epoch's visiting order, one row of 16 optimizer hyperparameters per
-   * step (float 15: the weight-decay learning rate), the tallies at zero. While it lasts, a
-   * device backend's dropout and optimizer kernels read those values from its memory and ignore
-   * the ones passed as arguments; softmaxXent adds into the tallies and returns NaN.
+   * A run of steps: its own counters (step for dropout masks, batch index), visiting order,
+   * table of optimizer hyperparameter rows (16 floats a step; float 15: the weight-decay learning
+   * rate) and tallies (summed loss, argmax hits), in the backend's memory at addresses fixed for
+   * the run's life, so a step captured in one epoch replays in the next. While a run is
+   * {@link #begin begun} and not paused, a device backend's dropout and optimizer kernels read
+   * its values and ignore the ones passed as arguments, gatherBatch reads its order and batch
+   * index, and softmaxXent adds into its tallies and returns NaN. Only one run is active at a
+   * time; another run (an evaluate inside a callback) has its own memory.
    */
-  default void beginSteps(long firstStep, int[] order, float[] hyperparameterRows) {}
+  interface StepRun extends AutoCloseable {
+    /** Arms the run: counters at (batch 0, firstStep), the order and rows uploaded, tallies 0. */
+    void begin(long firstStep, int[] order, float[] hyperparameterRows);
 
-  /** Ends one step of a run: advances the step counter and the batch index. */
-  default void endStep() {}
+    /** Ends one step: advances the step counter and the batch index (one kernel). */
+    void endStep();
 
-  /** Ends the run: arguments count again. */
-  default void endSteps() {}
+    /** The summed loss and argmax hits since begin (waits for the device). */
+    double[] readTally();
 
-  /** The run's summed loss and argmax hits so far (a device backend waits for its work). */
-  default double[] readTally() {
-    throw new UnsupportedOperationException(name() + " keeps no tallies");
+    /** Lets calls made outside the run's steps (callbacks) take their arguments again. */
+    void pause();
+
+    void resume();
+
+    /** Deactivates the run (until the next begin). */
+    void end();
+
+    /** Frees the run's memory. */
+    @Override
+    void close();
+  }
+
+  /**
+   * A run for up to {@code orderCapacity} samples and {@code tableRows} steps. The host
+   * backends' runs keep nothing: their kernels take the step's values as arguments.
+   */
+  default StepRun openRun(int orderCapacity, int tableRows) {
+    return new StepRun() {
+      @Override
+      public void begin(long firstStep, int[] order, float[] hyperparameterRows) {}
+
+      @Override
+      public void endStep() {}
+
+      @Override
+      public double[] readTally() {
+        throw new UnsupportedOperationException(name() + " keeps no tallies");
+      }
+
+      @Override
+      public void pause() {}
+
+      @Override
+      public void resume() {}
+
+      @Override
+      public void end() {}
+
+      @Override
+      public void close() {}
+    };
   }
 
   /**

@@ -512,8 +512,10 @@ public class Sequential implements AutoCloseable, Trainable {
         }
         ProgressBar bar = new ProgressBar(out, steps, o.verbose, dynamic);
         boolean everyStep = o.verbose == 1 && dynamic || callbacks.size() > 1;
-        // a device run reads its tallies (a wait) about 50 times an epoch, not every step
-        int reportEvery = !everyStep ? 0 : runner.onDevice() ? Math.max(1, steps / 50) : 1;
+        // a device run reads its tallies (a wait) about 50 times an epoch for the progress bar;
+        // a callback with a batch hook is called after every batch, as Keras does
+        int reportEvery = !everyStep ? 0
+            : runner.onDevice() && !anyBatchHook(callbacks) ? Math.max(1, steps / 50) : 1;
         Map<String, Float> batchLogs = logs;
         runner.epoch(epoch, reportEvery, (step, samples) -> {
           if (everyStep) {
@@ -526,8 +528,11 @@ public class Sequential implements AutoCloseable, Trainable {
         });
         logs = new LinkedHashMap<>();
         fillLogs(logs, lossTracker, metrics, "");
-        if (valX != null) {
-          logs.putAll(evaluateInto(valX, valY, o.batchSize, 0, "val_"));
+        if (valX != null) { // on a device: the validation set uploaded once for the fit
+          List<Metric> valMetrics = resolveMetrics(valY);
+          Metric valLoss = Metrics.mean("loss");
+          runner.validate(valX, valY, o.batchSize, valLoss, valMetrics, argmaxMetricsOnly());
+          fillLogs(logs, valLoss, valMetrics, "val_");
         }
         epochsDone = epoch + 1;
         for (Callback c : callbacks) {
@@ -537,6 +542,21 @@ public class Sequential implements AutoCloseable, Trainable {
       }
     }
     return logs;
+  }
+
+  /** Whether any callback overrides onTrainBatchEnd (else batches need no per-step figures). */
+  private static boolean anyBatchHook(List<Callback> callbacks) {
+    for (Callback c : callbacks) {
+      try {
+        if (c.getClass().getMethod("onTrainBatchEnd", int.class, Map.class).getDeclaringClass()
+            != Callback.class) {
+          return true;
+        }
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException(e); // Callback declares it
+      }
+    }
+    return false;
   }
 
   /**
@@ -612,28 +632,13 @@ public class Sequential implements AutoCloseable, Trainable {
     int steps = (n + batchSize - 1) / batchSize;
     ProgressBar bar = new ProgressBar(out, steps, verbose, ProgressBar.isTerminal());
     Map<String, Float> logs = new LinkedHashMap<>();
-    StepPlan full = n == 0 ? null : plan(false, Math.min(batchSize, n), y);
-    StepPlan last = n == 0 ? null : plan(false, n - (steps - 1) * batchSize, y);
-    for (int step = 0; step < steps; step++) {
-      int start = step * batchSize;
-      int rows = Math.min(batchSize, n - start);
-      StepPlan p = step == steps - 1 ? last : full;
-      copyRows(x, start, rows, p.xHost);
-      copyRows(y, start, rows, p.yHost);
-      p.upload();
-      p.graph.forward();
-      lossTracker.updateMean(p.loss.value().get(0), rows);
-      if (!metrics.isEmpty()) {
-        Tensor pred = p.predictions();
-        for (Metric m : metrics) {
-          m.update(p.yHost, pred, null, rows);
-        }
-      }
-      if (verbose == 1) {
-        fillLogs(logs, lossTracker, metrics, "");
-        bar.update(step + 1, logs);
-      }
-    }
+    EpochRunner.evaluate(this, x, y, batchSize, lossTracker, metrics, argmaxMetricsOnly(),
+        (step, samples) -> {
+          if (verbose == 1) {
+            fillLogs(logs, lossTracker, metrics, "");
+            bar.update(step + 1, logs);
+          }
+        });
     fillLogs(logs, lossTracker, metrics, "");
     bar.finish(logs);
     Map<String, Float> result = new LinkedHashMap<>();

@@ -277,7 +277,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
   }
 
-  // ---- steps whose hyperparameters a device reads from a table (Backend.beginSteps) ---------
+  // ---- steps whose hyperparameters a device reads from a table (Backend.StepRun) ------------
 
   /**
    * Whether a step is the same kernels every time, its per-step values all in the

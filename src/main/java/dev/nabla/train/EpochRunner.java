@@ -16,8 +16,8 @@ import java.util.List;
  *   <li>On a device backend ({@link Backend#runsStepsOnDevice}) with a step that can run from
  *       tables (the optimizer {@link dev.nabla.optimizers.Optimizer#capturable}, a fused
  *       cross-entropy loss, argmax accuracy metrics), the training set is uploaded once, each
- *       epoch is a step run ({@link Backend#beginSteps}: order, hyperparameter rows, step
- *       counters in device memory), each step gathers its batch on the device, and the loss and
+ *       epoch is a step run ({@link Backend.StepRun}: order, hyperparameter rows, step
+ *       counters in device memory, one run for the fit), each step gathers its batch on the device, and the loss and
  *       hits are summed there and read only when progress is reported. The step is captured
  *       once per batch shape and replayed ({@link StepPlan#run}): no host synchronisation per
  *       step.
@@ -42,8 +42,12 @@ public final class EpochRunner implements AutoCloseable {
   private final int[] order;
   private final Metric lossTracker;
   private final List<Metric> metrics;
-  private final boolean onDevice;
+  private boolean onDevice;
   private Tensor deviceX, deviceY; // the training set in the device's memory (device runs)
+  private Backend.StepRun run; // its order, hyperparameter table, counters and tallies
+  private Tensor validationX, validationY, validationSource; // fit's validation set, on device
+  private Backend.StepRun validationRun;
+  private static boolean fallbackSaid;
 
   /**
    * @param argmaxMetricsOnly whether every metric is an argmax accuracy (what a device step run
@@ -141,17 +145,17 @@ public final class EpochRunner implements AutoCloseable {
 
   private void deviceEpoch(StepPlan full, StepPlan last, int reportEvery,
       BatchListener listener) {
-    if (deviceX == null) { // once per fit
-      deviceX = backend.zeros(nTrain, widthX);
-      deviceY = backend.zeros(nTrain, widthY);
-      deviceX.copyFrom(trainX.view(0, nTrain * widthX));
-      deviceY.copyFrom(trainY.view(0, nTrain * widthY));
+    if (deviceX == null && !uploadTrainingSet()) {
+      hostEpoch(full, last, reportEvery, listener);
+      return;
     }
     full.graph.setPredictionsNeeded(false); // loss and hits come from the tallies
     last.graph.setPredictionsNeeded(false);
+    // the epoch's hyperparameter rows, taken now: during the epoch the optimizer's counters
+    // (iterations, learning rate) read as at its end; mid-epoch changes apply from the next
     long first = model.optimizer().steps();
     float[] table = model.optimizer().takeSteps(steps);
-    backend.beginSteps(first, order, table);
+    run.begin(first, order, table);
     try {
       for (int step = 0; step < steps; step++) {
         int rows = Math.min(batchSize, nTrain - step * batchSize);
@@ -165,23 +169,199 @@ public final class EpochRunner implements AutoCloseable {
           p.graph.backward(p.loss);
           model.optimizer().applyFromTable(model.flatParameters(), model.weights(),
               model.flatGradients());
-          backend.endStep();
+          run.endStep();
         });
         if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
           int seen = Math.min((step + 1) * batchSize, nTrain);
-          double[] tally = backend.readTally();
+          double[] tally = run.readTally();
           lossTracker.reset();
           lossTracker.updateMean(tally[0] / seen, seen);
           for (Metric m : metrics) {
             m.reset();
             m.updateMean(tally[1] / seen, seen);
           }
-          listener.batchEnd(step, seen);
+          run.pause(); // a callback's own work (an evaluate, a loss) takes its arguments
+          try {
+            listener.batchEnd(step, seen);
+          } finally {
+            run.resume();
+          }
         }
       }
     } finally {
-      backend.endSteps();
+      run.end();
     }
+  }
+
+  /**
+   * Copies the training set to the device once per fit and opens the fit's run; false (said
+   * once) when the device has no room, and the epochs then stage each batch from the host.
+   */
+  private boolean uploadTrainingSet() {
+    try {
+      deviceX = backend.zeros(nTrain, widthX);
+      deviceY = backend.zeros(nTrain, widthY);
+      deviceX.copyFrom(trainX.view(0, Math.multiplyExact(nTrain, widthX)));
+      deviceY.copyFrom(trainY.view(0, Math.multiplyExact(nTrain, widthY)));
+      run = backend.openRun(nTrain, steps);
+      return true;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      freeDeviceData();
+      onDevice = false;
+      if (!fallbackSaid) {
+        fallbackSaid = true;
+        System.err.println("nabla: the training set does not fit on " + backend.device().name()
+            + " (" + e.getMessage() + "); staging each batch from the host instead");
+      }
+      return false;
+    }
+  }
+
+  private void freeDeviceData() {
+    if (run != null) {
+      run.close();
+      run = null;
+    }
+    if (deviceX != null) {
+      deviceX.close();
+      deviceX = null;
+    }
+    if (deviceY != null) {
+      deviceY.close();
+      deviceY = null;
+    }
+  }
+
+  /**
+   * Keras's evaluate over the first dim of (x, y) in batches: the loss tracker and metrics hold
+   * the figures afterwards; {@code listener} is told after every batch. On a device backend that
+   * can tally the loss and metrics ({@code tallies}) the set is uploaded once and evaluated as
+   * one step run (batches gathered on the device, loss and hits summed there, one read at the
+   * end); otherwise each batch is staged on the host, uploaded, and read back.
+   */
+  public static void evaluate(Trainable model, Tensor x, Tensor y, int batchSize,
+      Metric lossTracker, List<Metric> metrics, boolean tallies, BatchListener listener) {
+    int n = x.dim(0);
+    int steps = (n + batchSize - 1) / batchSize;
+    Backend backend = model.backend();
+    lossTracker.reset();
+    metrics.forEach(Metric::reset);
+    if (n == 0) {
+      return;
+    }
+    StepPlan full = model.plan(false, Math.min(batchSize, n), y);
+    StepPlan last = model.plan(false, n - (steps - 1) * batchSize, y);
+    int wx = Math.toIntExact(x.size() / n), wy = Math.toIntExact(y.size() / n);
+    if (tallies && backend.runsStepsOnDevice()) {
+      try (Tensor dx = backend.zeros(n, wx); Tensor dy = backend.zeros(n, wy);
+          Backend.StepRun run = backend.openRun(n, 0)) {
+        dx.copyFrom(x.view(0, Math.multiplyExact(n, wx)));
+        dy.copyFrom(y.view(0, Math.multiplyExact(n, wy)));
+        evaluateOnDevice(model, dx, dy, run, y, batchSize, lossTracker, metrics);
+      }
+      listener.batchEnd(steps - 1, n);
+      return;
+    }
+    for (int step = 0; step < steps; step++) {
+      int start = step * batchSize;
+      int rows = Math.min(batchSize, n - start);
+      StepPlan p = step == steps - 1 ? last : full;
+      p.xHost.buffer().put(0, x.buffer(), start * wx, rows * wx);
+      p.yHost.buffer().put(0, y.buffer(), start * wy, rows * wy);
+      p.upload();
+      p.graph.forward();
+      lossTracker.updateMean(p.loss.value().get(0), rows);
+      if (!metrics.isEmpty()) {
+        Tensor pred = p.predictions();
+        for (Metric m : metrics) {
+          m.update(p.yHost, pred, null, rows);
+        }
+      }
+      listener.batchEnd(step, start + rows);
+    }
+  }
+
+  /**
+   * Evaluates (dx, dy), already in the device's memory, as one step run: batches gathered there,
+   * loss and hits summed there, one read at the end.
+   */
+  private static void evaluateOnDevice(Trainable model, Tensor dx, Tensor dy,
+      Backend.StepRun run, Tensor labels, int batchSize, Metric lossTracker,
+      List<Metric> metrics) {
+    Backend backend = model.backend();
+    int n = dx.dim(0), wx = dx.dim(1), wy = dy.dim(1);
+    int steps = (n + batchSize - 1) / batchSize;
+    StepPlan full = model.plan(false, Math.min(batchSize, n), labels);
+    StepPlan last = model.plan(false, n - (steps - 1) * batchSize, labels);
+    int[] identity = new int[n];
+    for (int i = 0; i < n; i++) {
+      identity[i] = i;
+    }
+    run.begin(0, identity, new float[0]);
+    double[] tally;
+    try {
+      for (int step = 0; step < steps; step++) {
+        int rows = Math.min(batchSize, n - step * batchSize);
+        StepPlan p = step == steps - 1 ? last : full;
+        backend.gatherBatch(dx, wx, identity, step, batchSize, rows, p.x.value());
+        backend.gatherBatch(dy, wy, identity, step, batchSize, rows, p.y.value());
+        p.graph.forward();
+        run.endStep();
+      }
+      tally = run.readTally();
+    } finally {
+      run.end();
+    }
+    lossTracker.reset();
+    metrics.forEach(Metric::reset);
+    lossTracker.updateMean(tally[0] / n, n);
+    for (Metric m : metrics) {
+      m.updateMean(tally[1] / n, n);
+    }
+  }
+
+  /**
+   * fit's validation after an epoch: {@link #evaluate}, with the validation set uploaded to the
+   * device once for the whole fit (kept while the same tensor comes back).
+   */
+  public void validate(Tensor x, Tensor y, int batch, Metric lossTracker, List<Metric> metrics,
+      boolean tallies) {
+    if (tallies && backend.runsStepsOnDevice() && x.dim(0) > 0) {
+      if (validationSource != x) {
+        freeValidation();
+        int n = x.dim(0), wx = Math.toIntExact(x.size() / n), wy = Math.toIntExact(y.size() / n);
+        try {
+          validationX = backend.zeros(n, wx);
+          validationY = backend.zeros(n, wy);
+          validationX.copyFrom(x.view(0, Math.multiplyExact(n, wx)));
+          validationY.copyFrom(y.view(0, Math.multiplyExact(n, wy)));
+          validationRun = backend.openRun(n, 0);
+          validationSource = x;
+        } catch (RuntimeException | OutOfMemoryError e) {
+          freeValidation(); // no room: each batch staged from the host
+        }
+      }
+      if (validationSource == x) {
+        evaluateOnDevice(model, validationX, validationY, validationRun, y, batch, lossTracker,
+            metrics);
+        return;
+      }
+    }
+    evaluate(model, x, y, batch, lossTracker, metrics, false, (step, samples) -> { });
+  }
+
+  private void freeValidation() {
+    for (AutoCloseable c : new AutoCloseable[] {validationRun, validationX, validationY}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    validationRun = null;
+    validationX = validationY = validationSource = null;
   }
 
   /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
@@ -192,17 +372,14 @@ public final class EpochRunner implements AutoCloseable {
     model.optimizer().applyFlat(model.flatParameters(), model.weights(), model.flatGradients());
   }
 
-  /** Frees the device copy of the training set and the captures that refer to it. */
+  /** Frees the device copy of the training set, the run, and the captures that refer to them. */
   @Override
   public void close() {
     if (deviceX != null) {
-      StepPlan full = model.plan(true, Math.min(batchSize, nTrain), trainY);
-      StepPlan last = model.plan(true, nTrain - (steps - 1) * batchSize, trainY);
-      full.dropCapture();
-      last.dropCapture();
-      deviceX.close();
-      deviceY.close();
-      deviceX = null;
+      model.plan(true, Math.min(batchSize, nTrain), trainY).dropCapture();
+      model.plan(true, nTrain - (steps - 1) * batchSize, trainY).dropCapture();
     }
+    freeDeviceData();
+    freeValidation();
   }
 }

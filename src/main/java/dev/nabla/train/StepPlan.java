@@ -9,9 +9,9 @@ import dev.nabla.graph.Node;
  * A graph planned for one batch shape: its input, label, prediction and loss nodes, host staging
  * for them, and, where the backend captures, the recorded training step.
  *
- * <p>On a host backend the staging is the nodes' own memory; on a device a batch assembled on
- * the host is uploaded once ({@link #upload}), and predictions come back for host metrics
- * ({@link #predictions}).
+ * <p>On a host backend the staging is the nodes' own memory; on a device a batch assembled in
+ * page-locked host memory is uploaded once ({@link #upload}), and predictions come back into it
+ * for host metrics ({@link #predictions}).
  *
  * <p>Not thread-safe: a plan's buffers belong to one running step at a time.
  */
@@ -31,10 +31,12 @@ public final class StepPlan implements AutoCloseable {
     this.y = y;
     this.pred = pred;
     this.loss = loss;
-    boolean host = graph.backend().device().isHost();
-    this.xHost = host ? x.value() : Tensor.zeros(x.shape());
-    this.yHost = y == null ? null : host ? y.value() : Tensor.zeros(y.shape());
-    this.predHost = host ? pred.value() : Tensor.zeros(pred.shape());
+    dev.nabla.Device device = graph.backend().device();
+    boolean host = device.isHost();
+    // a device's staging is page-locked: batches go up (and predictions down) by DMA
+    this.xHost = host ? x.value() : Tensor.pinned(device, x.shape());
+    this.yHost = y == null ? null : host ? y.value() : Tensor.pinned(device, y.shape());
+    this.predHost = host ? pred.value() : Tensor.pinned(device, pred.shape());
   }
 
   /** Copies the staged batch to the graph's inputs (nothing on a host backend). */
@@ -59,7 +61,7 @@ public final class StepPlan implements AutoCloseable {
    * Runs one training step. The first run is eager (it allocates what the graph allocates
    * lazily and loads every kernel, which a capture must not see); the second is captured where
    * the backend can, and every later one replays the capture. Everything that changes between
-   * steps is read by the kernels from memory (see {@link Backend#beginSteps}), so a replay is the
+   * steps is read by the kernels from memory (see {@link Backend.StepRun}), so a replay is the
    * step it stands for. A backend that cannot capture, or a failed capture (said once), runs
    * eagerly.
    */
@@ -92,12 +94,17 @@ public final class StepPlan implements AutoCloseable {
     return runs;
   }
 
-  /** Forgets the capture (it refers to buffers of one fit); the next run captures again. */
+  /**
+   * Forgets the capture (it refers to buffers of one fit); the next run is eager again (state
+   * made between fits, such as new optimizer slots, is made outside any capture), then captured.
+   */
   public void dropCapture() {
     if (captured != null) {
       captured.close();
       captured = null;
     }
+    runs = 0;
+    eagerOnly = false;
   }
 
   @Override

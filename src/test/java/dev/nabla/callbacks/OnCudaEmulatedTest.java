@@ -1,10 +1,8 @@
 package dev.nabla.callbacks;
 
 import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Tag;
 
 /** The Keras callback tests again with the models on the emulated CUDA backend. */
-@Tag("emulated-models")
 class OnCudaEmulatedTest extends dev.nabla.DefaultDevice {
   @Override
   protected String device() {

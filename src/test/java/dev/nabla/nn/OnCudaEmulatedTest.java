@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 
 /**
- * Not in the default run (about 10 minutes on the emulator, past CI's budget): run with
+ * Not in the default run (about 12 minutes on the emulator, past CI's budget): run with
  * {@code mvn test -Dtest.excludedGroups= -Dtest='dev.nabla.*.OnCudaEmulatedTest*'}.
  *
  * <p>The model tests (fit semantics, evaluate, predict, save and exact resume, callbacks through

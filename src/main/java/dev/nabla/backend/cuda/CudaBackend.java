@@ -37,17 +37,10 @@ public final class CudaBackend implements Backend {
   private final String name;
   private final Device device;
   private int precision; // NABLA_GEMM_FP32 (0) or NABLA_GEMM_TF32 (1)
-  // where dropout reads the training step: 0 = the value passed (eager), else a device u64 that a
-  // captured step advances (see the step counters)
-  private long stepDev;
   // device scratch: split-K workspace, hyperparameter row (16 floats) and its index (int 0),
   // loss sum (double) and hit count (u64), segment sums (doubles) and Lamb's scratch
   private final long workspace, hpRow, hpIndex, lossSum, correctSum;
-  // a step run's state: int32 batch index at +0, u64 step at +8; the order and the table
-  private final long counters;
-  private long order, table;
-  private long orderCapacity, tableCapacity;
-  private boolean inRun;
+  private Run active; // the step run whose values the kernels read, or null
   private long sums, lambScratch;
   private int sumsCapacity;
   private final FloatPointer hpHost = new FloatPointer(16);
@@ -68,7 +61,6 @@ public final class CudaBackend implements Backend {
     lossSum = ops.malloc(Double.BYTES);
     correctSum = ops.malloc(Long.BYTES);
     ops.zero(hpIndex, Integer.BYTES);
-    counters = ops.malloc(16);
     ensureSums(8);
   }
 
@@ -119,7 +111,7 @@ public final class CudaBackend implements Backend {
     float rate = e.dropRate();
     DeviceOps.Epilogue d = new DeviceOps.Epilogue(a(e.bias()), a(e.z()), e.act().ordinal(),
         Activation.LEAKY_RELU_SLOPE, a(e.db()), rate > 0f ? 1f / (1f - rate) : 0f, seed, step,
-        stepDev, e.dropStream(), rate > 0f ? Philox.threshold(rate) : 0, a(e.bwdZ()),
+        stepDev(), e.dropStream(), rate > 0f ? Philox.threshold(rate) : 0, a(e.bwdZ()),
         e.bwdAct().ordinal(), Activation.LEAKY_RELU_SLOPE);
     ops.gemm(transA, transB, m, n, k, 1f, a(a), a(b), 0f, a(c), d, workspace, SPLIT_K_FLOATS,
         precision);
@@ -146,9 +138,9 @@ public final class CudaBackend implements Backend {
   public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
       int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
       long[] correct) {
-    if (inRun) { // the sums stay in the run's tallies: no wait, capturable
+    if (active != null) { // the sums stay in the run's tallies: no wait, capturable
       ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
-          labelSmoothing, gradScale, lossSum, correctSum);
+          labelSmoothing, gradScale, active.lossSum, active.correctSum);
       return Double.NaN;
     }
     ops.zero(lossSum, Double.BYTES);
@@ -165,7 +157,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void dropout(Tensor x, Tensor y, long n, long seed, long step, int stream, float rate) {
-    ops.dropout(a(x), a(y), n, seed, step, stepDev, stream, Philox.threshold(rate),
+    ops.dropout(a(x), a(y), n, seed, step, stepDev(), stream, Philox.threshold(rate),
         1f / (1f - rate));
   }
 
@@ -180,8 +172,9 @@ public final class CudaBackend implements Backend {
     if (rule == OptimizerRule.LAMB) {
       ensureSums(nseg); // before anything is captured: it may allocate
     }
-    long rows = table, index = counters; // in a run: row [batch index] of the epoch's table
-    if (!inRun) {
+    long rows = active == null ? 0 : active.table; // in a run: row [batch index] of its table
+    long index = active == null ? 0 : active.counters;
+    if (active == null) {
       // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
       hpHost.put(hp, 0, 15).put(15, decayLr);
       ops.upload(hpRow, hpHost, 16 * Float.BYTES);
@@ -233,60 +226,106 @@ public final class CudaBackend implements Backend {
     return true;
   }
 
+  /** Where dropout reads the training step: 0 = the value passed, else the active run's. */
+  private long stepDev() {
+    return active == null ? 0 : active.counters + 8;
+  }
+
   @Override
-  public void beginSteps(long firstStep, int[] visit, float[] hyperparameterRows) {
-    if (visit.length > orderCapacity) {
-      ops.synchronize();
-      ops.free(order);
-      order = ops.malloc(4L * visit.length);
-      orderCapacity = visit.length;
+  public StepRun openRun(int orderCapacity, int tableRows) {
+    return new Run(orderCapacity, tableRows);
+  }
+
+  /** A run's device memory: counters (int32 batch at +0, u64 step at +8), order, table, tallies. */
+  private final class Run implements StepRun {
+    final long counters, order, table, lossSum, correctSum;
+    final int orderCapacity, tableRows;
+    private boolean begun, closed;
+
+    Run(int orderCapacity, int tableRows) {
+      this.orderCapacity = orderCapacity;
+      this.tableRows = tableRows;
+      counters = ops.malloc(16);
+      order = ops.malloc(4L * Math.max(1, orderCapacity));
+      table = ops.malloc(64L * Math.max(1, tableRows));
+      lossSum = ops.malloc(Double.BYTES);
+      correctSum = ops.malloc(Long.BYTES);
     }
-    if (hyperparameterRows.length > tableCapacity) {
-      ops.synchronize();
-      ops.free(table);
-      table = ops.malloc(4L * hyperparameterRows.length);
-      tableCapacity = hyperparameterRows.length;
-    }
-    try (IntPointer o = new IntPointer(visit); FloatPointer t = new FloatPointer(
-        hyperparameterRows); LongPointer c = new LongPointer(2)) {
-      ops.upload(order, o, 4L * visit.length);
-      if (hyperparameterRows.length > 0) {
-        ops.upload(table, t, 4L * hyperparameterRows.length);
+
+    @Override
+    public void begin(long firstStep, int[] visit, float[] rows) {
+      if (visit.length > orderCapacity || rows.length > 16L * tableRows) {
+        throw new IllegalArgumentException("step run sized for " + orderCapacity + " samples and "
+            + tableRows + " steps, given " + visit.length + " and " + rows.length / 16);
       }
-      c.put(0, 0L).put(1, firstStep); // batch 0 (int32 at +0, upper half padding), the step
-      ops.upload(counters, c, 16);
+      try (IntPointer o = new IntPointer(visit); FloatPointer t = new FloatPointer(rows);
+          LongPointer c = new LongPointer(2)) {
+        ops.upload(order, o, 4L * visit.length);
+        if (rows.length > 0) {
+          ops.upload(table, t, 4L * rows.length);
+        }
+        c.put(0, 0L).put(1, firstStep); // batch 0 (int32 at +0, upper half padding), the step
+        ops.upload(counters, c, 16);
+      }
+      ops.zero(lossSum, Double.BYTES);
+      ops.zero(correctSum, Long.BYTES);
+      begun = true;
+      active = this;
     }
-    ops.zero(lossSum, Double.BYTES);
-    ops.zero(correctSum, Long.BYTES);
-    stepDev = counters + 8;
-    inRun = true;
-  }
 
-  @Override
-  public void endStep() {
-    ops.advance(counters, counters + 8);
-  }
+    @Override
+    public void endStep() {
+      ops.advance(counters, counters + 8);
+    }
 
-  @Override
-  public void endSteps() {
-    inRun = false;
-    stepDev = 0;
-  }
+    @Override
+    public double[] readTally() {
+      ops.download(doubleHost, lossSum, Double.BYTES);
+      ops.download(longHost, correctSum, Long.BYTES);
+      return new double[] {doubleHost.get(0), longHost.get(0)};
+    }
 
-  @Override
-  public double[] readTally() {
-    ops.download(doubleHost, lossSum, Double.BYTES);
-    ops.download(longHost, correctSum, Long.BYTES);
-    return new double[] {doubleHost.get(0), longHost.get(0)};
+    @Override
+    public void pause() {
+      if (active == this) {
+        active = null;
+      }
+    }
+
+    @Override
+    public void resume() {
+      if (begun) {
+        active = this;
+      }
+    }
+
+    @Override
+    public void end() {
+      begun = false;
+      pause();
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      end();
+      ops.synchronize();
+      for (long p : new long[] {counters, order, table, lossSum, correctSum}) {
+        ops.free(p);
+      }
+    }
   }
 
   @Override
   public void gatherBatch(Tensor src, int width, int[] visit, int batch, int batchSize, int rows,
       Tensor dst) {
-    if (!inRun) {
-      throw new IllegalStateException("gatherBatch on " + name + " needs a step run (beginSteps)");
+    if (active == null) {
+      throw new IllegalStateException("gatherBatch on " + name + " needs an active step run");
     }
-    ops.gatherRows(a(src), width, order, counters, 0, batchSize, rows, a(dst));
+    ops.gatherRows(a(src), width, active.order, active.counters, 0, batchSize, rows, a(dst));
   }
 
   @Override
@@ -427,6 +466,17 @@ public final class CudaBackend implements Backend {
     @Override
     public void copy(long dst, long src, long bytes) {
       ops.copy(dst, src, bytes);
+    }
+
+    @Override
+    public long mallocHost(long bytes) {
+      return ops.mallocHost(bytes);
+    }
+
+    @Override
+    public void freeHost(long address) {
+      ops.synchronize(); // a queued copy may still read it
+      ops.freeHost(address);
     }
   }
 }

@@ -77,6 +77,21 @@ public final class CudaOps implements DeviceOps {
   }
 
   @Override
+  public long mallocHost(long bytes) {
+    try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+      check(cudaMallocHost(out, Math.max(bytes, 1)), "cudaMallocHost of " + bytes + " bytes");
+      return out.get(0).address();
+    }
+  }
+
+  @Override
+  public void freeHost(long address) {
+    if (address != 0) {
+      check(cudaFreeHost(Addresses.bytes(address, 0)), "cudaFreeHost");
+    }
+  }
+
+  @Override
   public void upload(long dst, Pointer src, long bytes) {
     check(cudaMemcpyAsync(Addresses.bytes(dst, bytes), Addresses.bytesOf(src, bytes), bytes,
         cudaMemcpyHostToDevice, stream), "cudaMemcpy host to device");

@@ -21,6 +21,11 @@ public interface DeviceOps extends AutoCloseable {
 
   void free(long address);
 
+  /** Page-locked host memory of at least {@code bytes} (cudaMallocHost); contents undefined. */
+  long mallocHost(long bytes);
+
+  void freeHost(long address);
+
   /** Copies host memory to the device and waits for it. */
   void upload(long dst, Pointer src, long bytes);
 

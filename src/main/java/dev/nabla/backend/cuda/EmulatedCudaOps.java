@@ -24,6 +24,7 @@ import org.bytedeco.javacpp.SizeTPointer;
  */
 public class EmulatedCudaOps implements DeviceOps {
   private final Map<Long, Pointer> blocks = new HashMap<>();
+  private final Map<Long, Pointer> hostBlocks = new HashMap<>();
   private List<Runnable> recording;
   int graphsCaptured, launches;
   /** The launches (kernels, memsets, copies) the last capture recorded: what one replay runs. */
@@ -47,14 +48,24 @@ public class EmulatedCudaOps implements DeviceOps {
     }
   }
 
+  /** Bytes of emulated device memory in use, and the most a test lets it hold. */
+  long liveBytes, memoryLimit = Long.MAX_VALUE;
+  private final Map<Long, Long> sizes = new HashMap<>();
+
   @Override
   public long malloc(long size) {
+    if (liveBytes + size > memoryLimit) { // as cudaMalloc on a full device
+      throw new CudaException("cudaMalloc of " + size + " bytes failed: out of memory "
+          + "(emulated device limit " + memoryLimit + " bytes)");
+    }
     Pointer p = Pointer.malloc(size + 256);
     if (p == null || p.isNull()) {
       throw new OutOfMemoryError("host device: malloc " + size);
     }
     long aligned = (p.address() + 255) & ~255L;
     blocks.put(aligned, p);
+    sizes.put(aligned, size);
+    liveBytes += size;
     bytesAllocated += size;
     Pointer.memset(bytes(aligned, size), 0x7f, size); // poison: nothing may rely on zeroed memory
     return aligned;
@@ -68,6 +79,26 @@ public class EmulatedCudaOps implements DeviceOps {
     Pointer p = blocks.remove(address);
     if (p == null) {
       throw new IllegalStateException("host device: free of an unknown address");
+    }
+    liveBytes -= sizes.remove(address);
+    Pointer.free(p);
+  }
+
+  @Override
+  public long mallocHost(long bytes) {
+    Pointer p = Pointer.malloc(Math.max(bytes, 1)); // the emulator's "device" is host memory
+    if (p == null || p.isNull()) {
+      throw new OutOfMemoryError("host device: malloc " + bytes);
+    }
+    hostBlocks.put(p.address(), p);
+    return p.address();
+  }
+
+  @Override
+  public void freeHost(long address) {
+    Pointer p = hostBlocks.remove(address);
+    if (p == null) {
+      throw new IllegalStateException("host device: freeHost of an unknown address");
     }
     Pointer.free(p);
   }
@@ -327,5 +358,9 @@ public class EmulatedCudaOps implements DeviceOps {
       Pointer.free(p);
     }
     blocks.clear();
+    for (Pointer p : hostBlocks.values()) {
+      Pointer.free(p);
+    }
+    hostBlocks.clear();
   }
 }

@@ -117,4 +117,88 @@ class CapturedStepTest {
     m.build(6);
     return m;
   }
+
+  /**
+   * A callback that evaluates the model after every batch of a device run (the run pauses for
+   * it: the callback's evaluate has its own tallies), validation on the device, and a second
+   * fit on the same plans (their captures dropped and made again): all as on the CPU.
+   */
+  @Test
+  void callbacksValidationAndASecondFitDuringDeviceRunsGiveTheCpuFigures() {
+    SplittableRandom rng = new SplittableRandom(33);
+    int n = 60;
+    float[] x = TestUtil.random(rng, n * 6, 1), y = new float[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextInt(3);
+    }
+    try (Tensor tx = Tensor.of(x, n, 6); Tensor ty = Tensor.of(y, n);
+        Sequential cpu = sparse("cpu"); Sequential dev = sparse("cuda-emulated")) {
+      List<Float> cpuEvals = new java.util.ArrayList<>(), devEvals = new java.util.ArrayList<>();
+      Map<String, List<Float>> hc = cpu.fit(tx, ty, options(cpu, tx, ty, cpuEvals)).history();
+      Map<String, List<Float>> hd = dev.fit(tx, ty, options(dev, tx, ty, devEvals)).history();
+      assertEquals(cpuEvals.size(), devEvals.size(), "the callback ran after every batch");
+      for (int i = 0; i < cpuEvals.size(); i++) {
+        assertEquals(cpuEvals.get(i), devEvals.get(i), 1e-5, "evaluate inside batch " + i);
+      }
+      for (String k : hc.keySet()) {
+        for (int e = 0; e < hc.get(k).size(); e++) {
+          assertEquals(hc.get(k).get(e), hd.get(k).get(e), 1e-5, k + ", epoch " + e);
+        }
+      }
+      FitOptions again = new FitOptions().epochs(4).initialEpoch(2).batchSize(16).verbose(0)
+          .validationSplit(0.25);
+      cpu.fit(tx, ty, again);
+      dev.fit(tx, ty, again);
+      assertClose(cpu.flatParameters().toFloatArray(), dev.flatParameters().toFloatArray(), 0,
+          1e-5, "weights after a second fit");
+    }
+  }
+
+  private static FitOptions options(Sequential m, Tensor x, Tensor y, List<Float> evals) {
+    return new FitOptions().epochs(2).batchSize(16).verbose(0).validationSplit(0.25)
+        .callbacks(new dev.nabla.callbacks.Callback() {
+          @Override
+          public void onTrainBatchEnd(int batch, Map<String, Float> logs) {
+            evals.add(m.evaluate(x, y, 16, 0).get("loss"));
+          }
+        });
+  }
+
+  private static Sequential sparse(String device) {
+    Sequential m = new Sequential(new Dense(8, "relu"), new Dropout(0.2), new Dense(3, "softmax"));
+    m.setSeed(4);
+    m.to(device);
+    m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+    m.build(6);
+    return m;
+  }
+
+  /** A training set that does not fit on the device: each batch staged from the host instead. */
+  @Test
+  void aTrainingSetWithoutRoomOnTheDeviceIsStagedFromTheHost() {
+    SplittableRandom rng = new SplittableRandom(8);
+    int n = 3000; // 72 KB of inputs: more than the room left below
+    float[] x = TestUtil.random(rng, n * 6, 1), y = new float[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = rng.nextInt(3);
+    }
+    CudaBackend emu = (CudaBackend) Backends.select("cuda-emulated", 1).backend();
+    EmulatedCudaOps ops = (EmulatedCudaOps) emu.ops();
+    try (Tensor tx = Tensor.of(x, n, 6); Tensor ty = Tensor.of(y, n);
+        Sequential cpu = sparse("cpu"); Sequential dev = sparse("cuda-emulated")) {
+      FitOptions o = new FitOptions().epochs(1).batchSize(500).verbose(0);
+      dev.plan(true, 500, ty); // the step's own buffers fit; the training set will not
+      ops.memoryLimit = ops.liveBytes + 16 * 1024;
+      Map<String, List<Float>> hd;
+      try {
+        hd = dev.fit(tx, ty, o).history();
+      } finally {
+        ops.memoryLimit = Long.MAX_VALUE;
+      }
+      Map<String, List<Float>> hc = cpu.fit(tx, ty, o).history();
+      assertClose(cpu.flatParameters().toFloatArray(), dev.flatParameters().toFloatArray(), 0,
+          1e-5, "weights");
+      assertEquals(hc.get("loss").get(0), hd.get("loss").get(0), 1e-5, "loss");
+    }
+  }
 }
