@@ -100,4 +100,11 @@ public abstract class Device {
   public String toString() {
     return name();
   }
+
+  /** A device allocation that failed for want of memory (callers may fall back to the host). */
+  public static final class OutOfMemory extends RuntimeException {
+    public OutOfMemory(String message) {
+      super(message);
+    }
+  }
 }

@@ -71,4 +71,16 @@ public final class TestUtil {
       }
     }
   }
+
+  /**
+   * Skips the calling test class or test unless a GPU can be used, printing why on the console
+   * (the runner's "skipped" alone does not say).
+   */
+  public static void assumeCuda(String what) {
+    String why = dev.nabla.backend.Backends.probeCuda();
+    if (!why.isEmpty()) {
+      System.out.println(what + " skipped: " + why);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(why.isEmpty(), why);
+  }
 }

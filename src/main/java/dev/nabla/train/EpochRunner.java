@@ -47,6 +47,7 @@ public final class EpochRunner implements AutoCloseable {
   private Backend.StepRun run; // its order, hyperparameter table, counters and tallies
   private Tensor validationX, validationY, validationSource; // fit's validation set, on device
   private Backend.StepRun validationRun;
+  private boolean validationStaged; // no room for it on the device in this fit
   private static boolean fallbackSaid;
 
   /**
@@ -205,7 +206,7 @@ public final class EpochRunner implements AutoCloseable {
       deviceY.copyFrom(trainY.view(0, Math.multiplyExact(nTrain, widthY)));
       run = backend.openRun(nTrain, steps);
       return true;
-    } catch (RuntimeException | OutOfMemoryError e) {
+    } catch (dev.nabla.Device.OutOfMemory e) {
       freeDeviceData();
       onDevice = false;
       if (!fallbackSaid) {
@@ -218,17 +219,29 @@ public final class EpochRunner implements AutoCloseable {
   }
 
   private void freeDeviceData() {
-    if (run != null) {
-      run.close();
-      run = null;
+    AutoCloseable[] owned = {run, deviceX, deviceY};
+    run = null;
+    deviceX = deviceY = null;
+    closeAll(owned);
+  }
+
+  /** Closes each (nulls skipped), every one even when an earlier close throws. */
+  static void closeAll(AutoCloseable... resources) {
+    RuntimeException first = null;
+    for (AutoCloseable c : resources) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = e instanceof RuntimeException ? (RuntimeException) e
+              : new IllegalStateException(e);
+        }
+      }
     }
-    if (deviceX != null) {
-      deviceX.close();
-      deviceX = null;
-    }
-    if (deviceY != null) {
-      deviceY.close();
-      deviceY = null;
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -253,14 +266,20 @@ public final class EpochRunner implements AutoCloseable {
     StepPlan last = model.plan(false, n - (steps - 1) * batchSize, y);
     int wx = Math.toIntExact(x.size() / n), wy = Math.toIntExact(y.size() / n);
     if (tallies && backend.runsStepsOnDevice()) {
+      boolean done = false;
       try (Tensor dx = backend.zeros(n, wx); Tensor dy = backend.zeros(n, wy);
           Backend.StepRun run = backend.openRun(n, 0)) {
         dx.copyFrom(x.view(0, Math.multiplyExact(n, wx)));
         dy.copyFrom(y.view(0, Math.multiplyExact(n, wy)));
         evaluateOnDevice(model, dx, dy, run, y, batchSize, lossTracker, metrics);
+        done = true;
+      } catch (dev.nabla.Device.OutOfMemory e) {
+        // no room for the whole set: the batches are staged from the host below
       }
-      listener.batchEnd(steps - 1, n);
-      return;
+      if (done) {
+        listener.batchEnd(steps - 1, n);
+        return;
+      }
     }
     for (int step = 0; step < steps; step++) {
       int start = step * batchSize;
@@ -327,7 +346,7 @@ public final class EpochRunner implements AutoCloseable {
   public void validate(Tensor x, Tensor y, int batch, Metric lossTracker, List<Metric> metrics,
       boolean tallies) {
     if (tallies && backend.runsStepsOnDevice() && x.dim(0) > 0) {
-      if (validationSource != x) {
+      if (validationSource != x && !validationStaged) {
         freeValidation();
         int n = x.dim(0), wx = Math.toIntExact(x.size() / n), wy = Math.toIntExact(y.size() / n);
         try {
@@ -337,8 +356,11 @@ public final class EpochRunner implements AutoCloseable {
           validationY.copyFrom(y.view(0, Math.multiplyExact(n, wy)));
           validationRun = backend.openRun(n, 0);
           validationSource = x;
-        } catch (RuntimeException | OutOfMemoryError e) {
-          freeValidation(); // no room: each batch staged from the host
+        } catch (dev.nabla.Device.OutOfMemory e) {
+          freeValidation(); // no room: staged from the host for the rest of this fit
+          validationStaged = true;
+          System.err.println("nabla: the validation set does not fit on "
+              + backend.device().name() + " (" + e.getMessage() + "); staging its batches");
         }
       }
       if (validationSource == x) {
@@ -351,17 +373,10 @@ public final class EpochRunner implements AutoCloseable {
   }
 
   private void freeValidation() {
-    for (AutoCloseable c : new AutoCloseable[] {validationRun, validationX, validationY}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
+    AutoCloseable[] owned = {validationRun, validationX, validationY};
     validationRun = null;
     validationX = validationY = validationSource = null;
+    closeAll(owned);
   }
 
   /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
@@ -375,11 +390,17 @@ public final class EpochRunner implements AutoCloseable {
   /** Frees the device copy of the training set, the run, and the captures that refer to them. */
   @Override
   public void close() {
-    if (deviceX != null) {
-      model.plan(true, Math.min(batchSize, nTrain), trainY).dropCapture();
-      model.plan(true, nTrain - (steps - 1) * batchSize, trainY).dropCapture();
+    try {
+      if (deviceX != null) {
+        model.plan(true, Math.min(batchSize, nTrain), trainY).dropCapture();
+        model.plan(true, nTrain - (steps - 1) * batchSize, trainY).dropCapture();
+      }
+    } finally {
+      try {
+        freeDeviceData();
+      } finally {
+        freeValidation();
+      }
     }
-    freeDeviceData();
-    freeValidation();
   }
 }

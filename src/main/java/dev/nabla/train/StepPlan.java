@@ -34,9 +34,19 @@ public final class StepPlan implements AutoCloseable {
     dev.nabla.Device device = graph.backend().device();
     boolean host = device.isHost();
     // a device's staging is page-locked: batches go up (and predictions down) by DMA
-    this.xHost = host ? x.value() : Tensor.pinned(device, x.shape());
-    this.yHost = y == null ? null : host ? y.value() : Tensor.pinned(device, y.shape());
-    this.predHost = host ? pred.value() : Tensor.pinned(device, pred.shape());
+    Tensor xs = null, ys = null;
+    try {
+      xs = host ? x.value() : Tensor.pinned(device, x.shape());
+      ys = y == null ? null : host ? y.value() : Tensor.pinned(device, y.shape());
+      this.predHost = host ? pred.value() : Tensor.pinned(device, pred.shape());
+    } catch (RuntimeException e) {
+      if (!host) {
+        EpochRunner.closeAll(xs, ys);
+      }
+      throw e;
+    }
+    this.xHost = xs;
+    this.yHost = ys;
   }
 
   /** Copies the staged batch to the graph's inputs (nothing on a host backend). */
@@ -109,13 +119,15 @@ public final class StepPlan implements AutoCloseable {
 
   @Override
   public void close() {
-    dropCapture();
-    graph.close();
-    if (xHost != x.value()) {
-      xHost.close();
-      predHost.close();
-      if (yHost != null) {
-        yHost.close();
+    try {
+      dropCapture();
+    } finally {
+      try {
+        graph.close();
+      } finally {
+        if (xHost != x.value()) {
+          EpochRunner.closeAll(xHost, predHost, yHost);
+        }
       }
     }
   }

@@ -21,7 +21,6 @@ import dev.nabla.nn.layers.Dense;
 import dev.nabla.nn.layers.Dropout;
 import dev.nabla.nn.layers.Flatten;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,11 +47,7 @@ class OneEngineTest {
   @ValueSource(strings = {"cuda-emulated", "cuda"})
   void oneEpochOnAnMnistSliceGivesTheCpuWeightsOnTheCudaBackend(String device) throws Exception {
     if (device.equals("cuda")) {
-      String why = Backends.probeCuda();
-      if (!why.isEmpty()) {
-        System.out.println("OneEngineTest on cuda skipped: " + why);
-      }
-      Assumptions.assumeTrue(why.isEmpty(), why);
+      dev.nabla.TestUtil.assumeCuda("OneEngineTest on cuda");
     }
     Dataset d = MnistFixture.mnist();
     try (Tensor all = d.imageTensor(true); Tensor x = all.view(0, N, 28, 28).to(Device.HOST);

@@ -41,8 +41,7 @@ public final class CudaBackend implements Backend {
   // loss sum (double) and hit count (u64), segment sums (doubles) and Lamb's scratch
   private final long workspace, hpRow, hpIndex, lossSum, correctSum;
   private Run active; // the step run whose values the kernels read, or null
-  private long sums, lambScratch;
-  private int sumsCapacity;
+  private final long sums, lambScratch;
   private final FloatPointer hpHost = new FloatPointer(16);
   private final DoublePointer doubleHost = new DoublePointer(1);
   private final LongPointer longHost = new LongPointer(1);
@@ -61,7 +60,9 @@ public final class CudaBackend implements Backend {
     lossSum = ops.malloc(Double.BYTES);
     correctSum = ops.malloc(Long.BYTES);
     ops.zero(hpIndex, Integer.BYTES);
-    ensureSums(8);
+    // the most segments a launch takes, allocated once: never reallocated under a capture
+    sums = ops.malloc((long) MAX_SEGMENTS * Double.BYTES);
+    lambScratch = ops.malloc(2L * MAX_SEGMENTS * Double.BYTES);
   }
 
   /** The device ops this backend launches on (memory, stream, capture). */
@@ -169,9 +170,6 @@ public final class CudaBackend implements Backend {
       throw new IllegalArgumentException("the cuda optimizer step takes at most " + MAX_SEGMENTS
           + " variables in one group, got " + nseg);
     }
-    if (rule == OptimizerRule.LAMB) {
-      ensureSums(nseg); // before anything is captured: it may allocate
-    }
     long rows = active == null ? 0 : active.table; // in a run: row [batch index] of its table
     long index = active == null ? 0 : active.counters;
     if (active == null) {
@@ -188,7 +186,10 @@ public final class CudaBackend implements Backend {
   @Override
   public void segmentSumSquares(Tensor x, Segments segments, double[] out) {
     int nseg = segments.count();
-    ensureSums(nseg);
+    if (nseg > MAX_SEGMENTS) {
+      throw new IllegalArgumentException("the cuda backend sums at most " + MAX_SEGMENTS
+          + " segments in one call, got " + nseg);
+    }
     ops.segmentSumSquares(a(x), segments.ends(), sums);
     try (DoublePointer host = new DoublePointer(nseg)) {
       ops.download(host, sums, (long) nseg * Double.BYTES);
@@ -196,18 +197,6 @@ public final class CudaBackend implements Backend {
     }
   }
 
-  private void ensureSums(int nseg) {
-    if (nseg > sumsCapacity) {
-      if (sums != 0) {
-        ops.synchronize();
-        ops.free(sums);
-        ops.free(lambScratch);
-      }
-      sumsCapacity = Math.max(nseg, 2 * sumsCapacity);
-      sums = ops.malloc((long) sumsCapacity * Double.BYTES);
-      lambScratch = ops.malloc(2L * sumsCapacity * Double.BYTES);
-    }
-  }
 
   @Override
   public void axpy(Tensor y, Tensor x, float alpha, long n) {
@@ -245,15 +234,31 @@ public final class CudaBackend implements Backend {
     Run(int orderCapacity, int tableRows) {
       this.orderCapacity = orderCapacity;
       this.tableRows = tableRows;
-      counters = ops.malloc(16);
-      order = ops.malloc(4L * Math.max(1, orderCapacity));
-      table = ops.malloc(64L * Math.max(1, tableRows));
-      lossSum = ops.malloc(Double.BYTES);
-      correctSum = ops.malloc(Long.BYTES);
+      long[] blocks = new long[5];
+      long[] sizes = {16, 4L * Math.max(1, orderCapacity), 64L * Math.max(1, tableRows),
+          Double.BYTES, Long.BYTES};
+      try {
+        for (int i = 0; i < blocks.length; i++) {
+          blocks[i] = ops.malloc(sizes[i]);
+        }
+      } catch (RuntimeException e) {
+        for (long b : blocks) {
+          ops.free(b); // 0 for the ones not allocated: a no-op
+        }
+        throw e;
+      }
+      counters = blocks[0];
+      order = blocks[1];
+      table = blocks[2];
+      lossSum = blocks[3];
+      correctSum = blocks[4];
     }
 
     @Override
     public void begin(long firstStep, int[] visit, float[] rows) {
+      if (closed) {
+        throw new IllegalStateException("step run is closed: its memory was freed");
+      }
       if (visit.length > orderCapacity || rows.length > 16L * tableRows) {
         throw new IllegalArgumentException("step run sized for " + orderCapacity + " samples and "
             + tableRows + " steps, given " + visit.length + " and " + rows.length / 16);

@@ -61,9 +61,13 @@ public final class CudaOps implements DeviceOps {
   public long malloc(long bytes) {
     try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
       int err = cudaMalloc(out, Math.max(bytes, 1));
+      String why = "cudaMalloc of " + bytes / (1 << 20) + " MiB failed: "
+          + cudaGetErrorString(err).getString() + " (use a smaller batch or data set)";
+      if (err == cudaErrorMemoryAllocation) {
+        throw new dev.nabla.Device.OutOfMemory(why);
+      }
       if (err != 0) {
-        throw new CudaException("cudaMalloc of " + bytes / (1 << 20) + " MiB failed: "
-            + cudaGetErrorString(err).getString() + " (use a smaller batch or data set)");
+        throw new CudaException(why);
       }
       return out.get(0).address();
     }

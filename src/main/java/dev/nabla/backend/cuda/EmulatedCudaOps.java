@@ -55,8 +55,8 @@ public class EmulatedCudaOps implements DeviceOps {
   @Override
   public long malloc(long size) {
     if (liveBytes + size > memoryLimit) { // as cudaMalloc on a full device
-      throw new CudaException("cudaMalloc of " + size + " bytes failed: out of memory "
-          + "(emulated device limit " + memoryLimit + " bytes)");
+      throw new dev.nabla.Device.OutOfMemory("cudaMalloc of " + size + " bytes failed: out of "
+          + "memory (emulated device limit " + memoryLimit + " bytes)");
     }
     Pointer p = Pointer.malloc(size + 256);
     if (p == null || p.isNull()) {
