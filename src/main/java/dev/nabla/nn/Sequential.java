@@ -132,15 +132,7 @@ public class Sequential implements AutoCloseable, Trainable {
         : optimizer.state();
     Tensor oldParams = ownedParams, oldGrads = grads;
     List<Variable> oldWeights = allWeights;
-    try {
-      allocateParameters(target, values.length);
-    } catch (RuntimeException e) {
-      ownedParams = oldParams; // nothing moved: restore the views of the old buffers
-      grads = oldGrads;
-      params = Variable.viewOf(ownedParams, 0, "params", values.length);
-      allocateViews();
-      throw e;
-    }
+    allocateParameters(target, values.length); // changes nothing when it fails
     params.copyFrom(values);
     oldParams.close();
     oldGrads.close();
@@ -483,13 +475,12 @@ public class Sequential implements AutoCloseable, Trainable {
     }
     List<Metric> metrics = resolveMetrics(y);
     Metric lossTracker = Metrics.mean("loss");
-    int[] order = new int[nTrain];
     int steps = (nTrain + o.batchSize - 1) / o.batchSize;
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
-    logs = epochs(o, callbacks, trainX, trainY, y, valX, valY, order, steps, nTrain,
-        lossTracker, metrics, dynamic, logs);
+    logs = epochs(o, callbacks, trainX, trainY, valX, valY, steps, nTrain, lossTracker, metrics,
+        dynamic, logs);
     optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
     for (Callback c : callbacks) {
       c.onTrainEnd(logs);
@@ -498,8 +489,8 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX,
-      Tensor trainY, Tensor y, Tensor valX, Tensor valY, int[] order, int steps, int nTrain,
-      Metric lossTracker, List<Metric> metrics, boolean dynamic, Map<String, Float> logs) {
+      Tensor trainY, Tensor valX, Tensor valY, int steps, int nTrain, Metric lossTracker,
+      List<Metric> metrics, boolean dynamic, Map<String, Float> logs) {
     callbacks.forEach(Callback::onTrainBegin);
     try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
         o.shuffle, lossTracker, metrics, argmaxMetricsOnly(), loss instanceof CrossEntropy)) {
