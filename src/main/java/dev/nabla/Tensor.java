@@ -54,7 +54,7 @@ public class Tensor implements AutoCloseable {
   private Tensor(Device device, long address, int[] shape) {
     this.root = this;
     this.device = device;
-    this.data = devicePointer(address, sizeOf(shape));
+    this.data = floatsAt(address, sizeOf(shape)); // never dereferenced on the host, never freed
     this.shape = shape.clone();
     this.size = sizeOf(shape);
     this.owner = true;
@@ -299,11 +299,6 @@ public class Tensor implements AutoCloseable {
     p.zero();
     p.limit(n);
     return p;
-  }
-
-  /** A pointer object carrying a device address: never dereferenced on the host, never freed. */
-  private static FloatPointer devicePointer(long addr, long n) {
-    return floatsAt(addr, n);
   }
 
   /**

@@ -237,9 +237,14 @@ public interface Backend {
    */
   default void gatherBatch(Tensor src, int width, int[] order, int batch, int batchSize,
       int rows, Tensor dst) {
+    gatherOnHost(src, width, order, batch * batchSize, rows, dst);
+  }
+
+  /** Host tensors: dst rows r < rows = src rows order[start + r] (each {@code width} values). */
+  static void gatherOnHost(Tensor src, int width, int[] order, int start, int rows, Tensor dst) {
     java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
     for (int r = 0; r < rows; r++) {
-      d.put(r * width, s, order[batch * batchSize + r] * width, width);
+      d.put(r * width, s, order[start + r] * width, width);
     }
   }
 

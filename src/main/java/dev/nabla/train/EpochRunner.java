@@ -119,8 +119,9 @@ public final class EpochRunner implements AutoCloseable {
       int start = step * batchSize;
       int rows = Math.min(batchSize, nTrain - start);
       StepPlan p = step == steps - 1 ? last : full;
-      gather(trainX, widthX, start, rows, p.xHost); // the plan's inputs on a host backend
-      gather(trainY, widthY, start, rows, p.yHost);
+      // into the plan's inputs on a host backend, its host staging on a device
+      Backend.gatherOnHost(trainX, widthX, order, start, rows, p.xHost);
+      Backend.gatherOnHost(trainY, widthY, order, start, rows, p.yHost);
       p.upload();
       trainStep(model, p);
       lossTracker.updateMean(p.loss.value().get(0), rows);
@@ -133,14 +134,6 @@ public final class EpochRunner implements AutoCloseable {
       if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
         listener.batchEnd(step, start + rows);
       }
-    }
-  }
-
-  /** dst rows = src rows order[start + r], on the host (a host tensor from which to upload). */
-  private void gather(Tensor src, int width, int start, int rows, Tensor dst) {
-    java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
-    for (int r = 0; r < rows; r++) {
-      d.put(r * width, s, order[start + r] * width, width);
     }
   }
 
