@@ -4,6 +4,8 @@
 #
 #   scripts/fetch-fashion-mnist.sh        (installing needs root; a present copy needs nothing)
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 
 dir=/usr/share/datasets/fashion-mnist
 pkg=dataset-fashion-mnist

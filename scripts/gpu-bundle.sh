@@ -7,8 +7,9 @@
 #
 #   scripts/gpu-bundle.sh          (needs nvcc: a bundle without the CUDA kernels would be useless)
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 cd "$(dirname "$0")/.."
-source scripts/common.sh
 need_build_tools
 need nvcc "install the CUDA toolkit (nvcc): the bundle must carry the compiled CUDA kernels"
 need jlink "install a full JDK 17 (jlink is part of openjdk-17-jdk-headless)"

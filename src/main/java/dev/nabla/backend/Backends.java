@@ -8,6 +8,9 @@ import dev.nabla.backend.jni.NablaCuda;
 import dev.nabla.backend.jni.NablaCudaEmu;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +75,8 @@ public final class Backends {
       case "cuda": {
         String why = probeCuda();
         if (!why.isEmpty()) {
-          throw new BackendUnavailableException("cuda backend unavailable: " + why);
+          throw new BackendUnavailableException("cuda backend unavailable: " + why
+              + "; --device cpu (or auto) runs on the CPU");
         }
         return new Selection(cuda("cuda"), skipped);
       }
@@ -162,12 +166,8 @@ public final class Backends {
     try (IntPointer count = new IntPointer(1); IntPointer rt = new IntPointer(1);
         IntPointer drv = new IntPointer(1)) {
       int err = NablaCuda.nabla_cuda_device_count(count);
-      if (err != 0) {
-        return "CUDA runtime: " + NablaCuda.nabla_cuda_error_string(err).getString()
-            + (err > 0 ? " (error " + err + ")" : "");
-      }
-      if (count.get() == 0) {
-        return "CUDA runtime: no CUDA device found";
+      if (err != 0 || count.get() == 0) {
+        return cudaFailure(err, err == 0 ? "" : NablaCuda.nabla_cuda_error_string(err).getString());
       }
       NablaCuda.nabla_cuda_versions(rt, drv);
       String gpu;
@@ -179,6 +179,38 @@ public final class Backends {
       cudaGpu = "cuda: " + gpu + " (" + count.get() + " GPU(s); runtime " + version(rt.get())
           + ", driver " + version(drv.get()) + ")";
       return "";
+    }
+  }
+
+  /**
+   * Why no GPU can be used, in the user's terms. The CUDA runtime answers "driver version is
+   * insufficient" (error 35) also when there is no driver at all, which reads as "upgrade"; the
+   * driver's /proc entry tells the two apart.
+   */
+  static String cudaFailure(int err, String runtimeMessage) {
+    boolean driver = Files.exists(NVIDIA_DRIVER_VERSION);
+    if (err == 35 && !driver) { // cudaErrorInsufficientDriver with no driver loaded
+      return "no NVIDIA driver found (" + NVIDIA_DRIVER_VERSION + " is missing), so no GPU is"
+          + " usable here (CUDA runtime error 35)";
+    }
+    if (err == 35) {
+      return "the NVIDIA driver is older than this CUDA runtime needs (" + driverVersion()
+          + "); upgrade the driver (CUDA runtime error 35)";
+    }
+    if (err == 100 || err == 0) { // cudaErrorNoDevice, or a count of zero
+      return "no CUDA GPU found" + (driver ? " (the NVIDIA driver is loaded but lists no device)"
+          : " (no NVIDIA driver: " + NVIDIA_DRIVER_VERSION + " is missing)");
+    }
+    return "CUDA runtime: " + runtimeMessage + (err > 0 ? " (error " + err + ")" : "");
+  }
+
+  private static final Path NVIDIA_DRIVER_VERSION = Path.of("/proc/driver/nvidia/version");
+
+  private static String driverVersion() {
+    try {
+      return Files.readAllLines(NVIDIA_DRIVER_VERSION).get(0).trim();
+    } catch (IOException | IndexOutOfBoundsException e) {
+      return "driver version unreadable";
     }
   }
 

@@ -55,8 +55,8 @@ final class CompareCommand implements Callable<Integer> {
       + "(default: every optimizer and gd)")
   List<String> only;
 
-  @Option(names = "--out", defaultValue = "docs", description = "folder for optimizers.md and "
-      + "optimizers.png (default: ${DEFAULT-VALUE})")
+  @Option(names = "--out", description = "folder for optimizers.md and optimizers.png "
+      + "(default: a new folder optimizers-YYYYMMDD-HHMMSS in the current folder)")
   Path out;
 
   /** Points per epoch on the loss curves (windowed means of the batch losses). */
@@ -81,17 +81,36 @@ final class CompareCommand implements Callable<Integer> {
       }
     }
     PrintStream console = System.out;
+    if (out == null) { // never over files the user has (the repository's docs/ among them)
+      out = Path.of("optimizers-" + java.time.LocalDateTime.now().format(
+          java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    for (String file : new String[] {"optimizers.md", "optimizers.png"}) {
+      try {
+        dev.nabla.io.AtomicFiles.checkWritable(out.resolve(file));
+      } catch (IOException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out " + out
+            + ": " + e.getMessage());
+      }
+    }
     Backend backend = Backends.select(Backends.defaultDeviceName(), threads).backend();
     Dataset data = Dataset.load(dataset, dataDir);
+    String epochWord = epochs == 1 ? "1 epoch" : epochs + " epochs";
+    console.printf(Locale.ROOT, "Comparing %d optimizers on %s: the seed network, %s, batch %d, "
+        + "seed %d, device %s; writing to %s%n", names.size(), data.name, epochWord, batchSize,
+        seed, backend.name(), out);
     Map<String, List<double[]>> curves = new LinkedHashMap<>();
     StringBuilder table = new StringBuilder();
-    table.append("| optimizer | test accuracy | test loss | final training loss | s/epoch |\n")
+    table.append("| optimizer | test accuracy | test loss | last epoch's mean training loss "
+        + "| s/epoch |\n")
         .append("|---|---|---|---|---|\n");
     try (Tensor xTrain = data.imageTensor(true);
         Tensor yTrain = Tensor.of(data.yTrain, data.nTrain());
         Tensor xTest = data.imageTensor(false);
         Tensor yTest = Tensor.of(data.yTest, data.nTest())) {
-      for (String name : names) {
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get(i);
+        console.printf(Locale.ROOT, "[%d/%d] %s...%n", i + 1, names.size(), name);
         boolean gd = name.equals("gd");
         int batch = gd ? data.nTrain() : batchSize;
         try (Sequential model = TrainCommand.seedNetwork(data, 128, 0.2)) {
@@ -115,11 +134,10 @@ final class CompareCommand implements Callable<Integer> {
         }
       }
     }
-    String header = String.format(Locale.ROOT, "Seed network on %s, %d epochs, batch %d (gd: "
+    String header = String.format(Locale.ROOT, "Seed network on %s, %s, batch %d (gd: "
         + "the whole training set), Keras's default hyperparameters, seed %d, device %s.%n"
-        + "Command: `java -jar target/nabla.jar compare-optimizers --epochs %d --batch-size %d "
-        + "--seed %d`%n%n", data.name, epochs, batchSize, seed, backend.name(), epochs, batchSize,
-        seed);
+        + "Command: `%s`%n%n", data.name, epochWord, batchSize, seed, backend.name(),
+        commandLine(backend));
     Path md = out.resolve("optimizers.md");
     TrainCommand.writeAtomically(md, "# Optimizers compared\n\n" + header + table
         + "\n![training loss of every optimizer](optimizers.png)\n");
@@ -128,6 +146,24 @@ final class CompareCommand implements Callable<Integer> {
         curves, true);
     console.println("wrote " + md + " and " + out.resolve("optimizers.png"));
     return 0;
+  }
+
+  /** The command that repeats this run: every flag that changes the result, and the device. */
+  private String commandLine(Backend backend) {
+    StringBuilder c = new StringBuilder("NABLA_DEVICE=" + backend.name()
+        + " java -jar target/nabla.jar compare-optimizers");
+    c.append(" --epochs ").append(epochs).append(" --batch-size ").append(batchSize)
+        .append(" --seed ").append(seed).append(" --dataset ").append(dataset);
+    if (dataDir != null) {
+      c.append(" --data-dir ").append(dataDir);
+    }
+    if (threads != 1) {
+      c.append(" --threads ").append(threads);
+    }
+    if (only != null) {
+      c.append(" --optimizers ").append(String.join(",", only));
+    }
+    return c.toString();
   }
 
   private static PrintStream nullStream() {

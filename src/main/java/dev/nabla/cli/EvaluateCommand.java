@@ -22,7 +22,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "a file written by train --save")
   Path model;
 
-  @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist")
+  @Option(names = "--dataset", description = "mnist or fashion-mnist (default: the one the "
+      + "model file records, else mnist)")
   String dataset;
 
   @Option(names = "--data-dir", description = "folder holding the IDX files")
@@ -41,14 +42,28 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--batch-size must be >= 1, got " + batchSize);
     }
-    Dataset data = Dataset.load(dataset, dataDir);
-    try (Sequential m = Sequential.load(model);
-        Tensor x = data.imageTensor(false);
+    try (Sequential m = Sequential.load(model)) {
+      String name = dataset != null ? Dataset.canonicalName(dataset)
+          : m.dataset() != null ? m.dataset() : Dataset.MNIST;
+      if (m.dataset() != null && !m.dataset().equals(name)) {
+        spec.commandLine().getErr().println("nabla: warning: " + model + " was trained on "
+            + m.dataset() + ", and is evaluated on " + name + " (--dataset): expect chance-level"
+            + " accuracy");
+      } else if (m.dataset() == null && dataset == null) {
+        spec.commandLine().getErr().println("nabla: " + model + " does not record its data set;"
+            + " evaluating on mnist (--dataset to choose)");
+      }
+      evaluate(m, Dataset.load(name, dataDir));
+    }
+    return 0;
+  }
+
+  private void evaluate(Sequential m, Dataset data) {
+    try (Tensor x = data.imageTensor(false);
         Tensor y = TrainCommand.labels(data.yTest, data.numClasses, m.loss())) {
       m.setBackend(Backends.select(device, 1).backend());
       Map<String, Float> r = m.evaluate(x, y, batchSize, 0);
       r.forEach((k, v) -> spec.commandLine().getOut().printf("%s: %.4f%n", k, v));
     }
-    return 0;
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Which backends work here, which native libraries loaded, and why not. */
-@Command(name = "info", description = "Show the backends available and the native libraries.")
+@Command(name = "info", mixinStandardHelpOptions = true,
+    description = "Show the backends available and the native libraries.")
 final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -13,7 +13,6 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import java.text.DecimalFormat;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -41,25 +40,72 @@ final class LossChart {
     JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
         PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    plain(chart, plot);
     if (logY) {
-      LogAxis axis = new LogAxis(yLabel);
-      axis.setBase(10);
-      axis.setNumberFormatOverride(new DecimalFormat("0.###"));
-      axis.setMinorTickCount(9);
-      axis.setMinorTickMarksVisible(true);
-      axis.setTickUnit(new NumberTickUnit(0.1)); // ticks at each tenth of a decade
-      plot.setRangeAxis(axis);
+      plot.setRangeAxis(new OneTwoFiveLogAxis(yLabel));
     }
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
     for (int i = 0; i < data.getSeriesCount(); i++) {
       r.setSeriesStroke(i, new BasicStroke(2f));
+      r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
       r.setSeriesShapesVisible(i, data.getItemCount(i) <= 10); // few points: show them
     }
     plot.setRenderer(r);
     save(png, chart, 1100, 650);
+  }
+
+  /**
+   * Colours that stay apart from each other and visible on white (Tableau's ten without its
+   * pale olive, plus black and navy): one per optimizer, twelve in all.
+   */
+  static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14),
+      new Color(44, 160, 44), new Color(214, 39, 40), new Color(148, 103, 189),
+      new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
+      new Color(23, 190, 207), Color.BLACK, new Color(0, 0, 128), new Color(128, 128, 0)};
+
+  /** White everywhere, light grid, no frames around the chart, plot or legend. */
+  private static void plain(JFreeChart chart, XYPlot plot) {
+    chart.setBackgroundPaint(Color.WHITE);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setOutlineVisible(false);
+    plot.setDomainGridlinePaint(new Color(220, 220, 220));
+    plot.setRangeGridlinePaint(new Color(220, 220, 220));
+    if (chart.getLegend() != null) {
+      chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+      chart.getLegend().setBackgroundPaint(Color.WHITE);
+    }
+  }
+
+  /** A base-10 log axis with ticks at 1, 2 and 5 times each power of ten in range. */
+  static final class OneTwoFiveLogAxis extends LogAxis {
+    OneTwoFiveLogAxis(String label) {
+      super(label);
+      setBase(10);
+      setMinorTickMarksVisible(false);
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    protected List refreshTicksVertical(java.awt.Graphics2D g2,
+        java.awt.geom.Rectangle2D dataArea, org.jfree.chart.ui.RectangleEdge edge) {
+      return ticks(getLowerBound(), getUpperBound());
+    }
+
+    static List<org.jfree.chart.axis.NumberTick> ticks(double lower, double upper) {
+      List<org.jfree.chart.axis.NumberTick> ticks = new java.util.ArrayList<>();
+      DecimalFormat f = new DecimalFormat("0.#####");
+      for (int e = (int) Math.floor(Math.log10(lower)); e <= Math.ceil(Math.log10(upper)); e++) {
+        for (int m : new int[] {1, 2, 5}) {
+          double v = m * Math.pow(10, e);
+          if (v >= lower && v <= upper) {
+            ticks.add(new org.jfree.chart.axis.NumberTick(v, f.format(v),
+                org.jfree.chart.ui.TextAnchor.CENTER_RIGHT, org.jfree.chart.ui.TextAnchor.CENTER,
+                0.0));
+          }
+        }
+      }
+      return ticks;
+    }
   }
 
   /** Keras-style training curves: loss and accuracy (train and val_) per epoch, stacked. */
@@ -97,11 +143,14 @@ final class LossChart {
       }
       XYPlot plot = new XYPlot(data, null, y, r);
       plot.setBackgroundPaint(Color.WHITE);
-      plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-      plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+      plot.setOutlineVisible(false);
+      plot.setDomainGridlinePaint(new Color(220, 220, 220));
+      plot.setRangeGridlinePaint(new Color(220, 220, 220));
       combined.add(plot, 1);
     }
-    save(png, new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true), 900, 700);
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+    plain(chart, (XYPlot) combined);
+    save(png, chart, 900, 700);
   }
 
   /** Writes a chart as PNG through a temporary file and a rename (never a half-written file). */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar nabla.jar <command>}: train, optimizers, info. Wrong flags or values exit 2
- * with one line and the usage; failures at run time exit 1 with one line, never a stack trace
+ * with one line, the near matches of a mistyped flag or command, and where the usage is; failures at run time exit 1 with one line, never a stack trace
  * (set NABLA_DEBUG=1 to see it).
  */
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
@@ -32,8 +32,18 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println("nabla: " + ex.getMessage());
-      c.usage(c.getErr());
+      PrintWriter e = c.getErr();
+      if (!(ex instanceof CommandLine.UnmatchedArgumentException)
+          && !c.getUnmatchedArguments().isEmpty()) {
+        // a mistyped --model reads better as "unknown --mdoel" than as "--model is missing"
+        ex = new CommandLine.UnmatchedArgumentException(c, c.getUnmatchedArguments());
+      }
+      e.println("nabla: " + ex.getMessage());
+      for (String s : Suggestions.of(ex)) {
+        e.println("  did you mean: " + s + "?");
+      }
+      // one line to act on, then where the usage is (52 lines of it would push the error away)
+      e.println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for the usage.");
       return 2;
     });
     cli.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -41,7 +51,11 @@ public final class Main implements Runnable {
       if (System.getenv("NABLA_DEBUG") != null) {
         ex.printStackTrace(c.getErr());
       }
-      return ex instanceof IllegalArgumentException ? 2 : 1;
+      if (ex instanceof IllegalArgumentException) { // a bad value found while running
+        c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for the usage.");
+        return 2;
+      }
+      return 1;
     });
     return cli.execute(args);
   }

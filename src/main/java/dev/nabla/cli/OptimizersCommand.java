@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Lists the optimizers, as dir(tf.keras.optimizers) does. */
-@Command(name = "optimizers", description = "List the optimizers (--optimizer NAME accepts each).")
+@Command(name = "optimizers", mixinStandardHelpOptions = true,
+    description = "List the optimizers (--optimizer NAME accepts each).")
 final class OptimizersCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -125,10 +125,12 @@ final class TrainCommand implements Callable<Integer> {
       return 1;
     }
     Backend backend = selection.backend();
-    for (String note : selection.notes()) {
-      err.println("nabla: " + note);
+    if (verbose >= 1) { // --verbose 0 prints the result alone
+      for (String note : selection.notes()) {
+        err.println("nabla: " + note);
+      }
+      out.println("device: " + selection.describe());
     }
-    out.println("device: " + selection.describe());
 
     Dataset data = Dataset.load(dataset, dataDir);
     Sequential resumed = resume == null ? null
@@ -150,19 +152,30 @@ final class TrainCommand implements Callable<Integer> {
       int initialEpoch = 0;
       if (resumed != null) {
         initialEpoch = model.epochsDone();
-        err.println("nabla: resuming from " + resume.resolve(CHECKPOINT_FILE) + " after epoch "
+        if (model.dataset() != null && !model.dataset().equals(data.name)) {
+          err.println("nabla: warning: the checkpoint was trained on " + model.dataset()
+              + ", and training goes on with " + data.name + " (--dataset)");
+        }
+        model.setDataset(data.name);
+        if (verbose >= 1) err.println("nabla: resuming from " + resume.resolve(CHECKPOINT_FILE) + " after epoch "
             + initialEpoch + "; the model, optimizer and seed come from the checkpoint");
-        if (initialEpoch >= epochs) {
+        if (initialEpoch >= epochs && verbose >= 1) {
           err.println("nabla: it has already trained " + initialEpoch + " epochs (--epochs "
               + epochs + "): nothing to train; evaluating");
         }
       } else {
-        if (seed != null) {
-          model.setSeed(seed);
+        if (seed == null) { // drawn, then said, so that any run can be repeated
+          seed = new java.util.SplittableRandom().nextLong();
+          if (verbose >= 1) {
+            err.println("nabla: seed " + seed + " (--seed " + seed + " repeats this run)");
+          }
         }
+        model.setSeed(seed).setDataset(data.name);
         model.compile(opt, lossFn, "accuracy");
       }
-      model.summary();
+      if (verbose >= 1) {
+        model.summary();
+      }
       FitOptions options = new FitOptions().epochs(epochs).initialEpoch(
           Math.min(initialEpoch, epochs)).batchSize(batchSize).validationSplit(validationSplit)
           .verbose(verbose);
@@ -172,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
       History history = model.fit(xTrain, yTrain, options);
       Map<String, Float> test = model.evaluate(xTest, yTest, 32, verbose == 1 ? 1 : 0);
       List<Double> seconds = history.epochSeconds();
-      for (int e = 0; e < seconds.size(); e++) {
+      for (int e = 0; e < seconds.size() && verbose >= 1; e++) {
         out.printf("epoch %d: %.3f s, %.0f samples/s%n", history.epochs().get(e) + 1, seconds.get(e),
             trainSamples / seconds.get(e));
       }
@@ -180,17 +193,26 @@ final class TrainCommand implements Callable<Integer> {
           test.get("loss"));
       if (save != null) {
         model.save(save);
-        out.println("model saved to " + save);
+        if (verbose >= 1) {
+          out.println("model saved to " + save);
+        }
       }
       if (plot != null) {
         LossChart.writeHistory(plot, "Training on " + data.name + " (" + opt.name() + ", batch "
             + batchSize + ")", history.history(), history.epochs().isEmpty() ? 0
             : history.epochs().get(0));
-        out.println("curves drawn to " + plot);
+        if (verbose >= 1) {
+          out.println("curves drawn to " + plot);
+        }
       }
       if (metricsOut != null) {
         Map<String, Object> m = new LinkedHashMap<>();
+        // every setting that changes the result, so the file alone can repeat the run
         m.put("dataset", data.name);
+        m.put("seed", Long.toString(model.seed()));
+        m.put("validation_split", validationSplit);
+        m.put("initial_epoch", initialEpoch);
+        m.put("resumed_from", resume == null ? null : resume.resolve(CHECKPOINT_FILE).toString());
         m.put("device", backend.name());
         m.put("precision", backend.name().startsWith("cuda") ? precision : "fp32");
         m.put("threads", backend.threads());
@@ -208,7 +230,9 @@ final class TrainCommand implements Callable<Integer> {
         m.put("history", new HashMap<>(history.history()));
         writeAtomically(metricsOut, new GsonBuilder().setPrettyPrinting()
             .serializeSpecialFloatingPointValues().create().toJson(m));
-        out.println("metrics written to " + metricsOut);
+        if (verbose >= 1) {
+          out.println("metrics written to " + metricsOut);
+        }
       }
     }
     return 0;
@@ -265,24 +289,15 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** A file we will write: its folder must exist or be creatable, and be writable. */
+  /** A file we will write: a file must be creatable in its folder (tried, not guessed). */
   private void checkOutputFile(String flag, Path file) {
     if (file == null) {
       return;
     }
-    Path abs = file.toAbsolutePath();
-    if (Files.isDirectory(abs)) {
-      throw bad(flag + " " + file + " is a folder; give a file name");
-    }
-    Path p = abs.getParent();
-    while (p != null && !Files.exists(p)) {
-      p = p.getParent();
-    }
-    if (p != null && !Files.isDirectory(p)) {
-      throw bad(flag + " " + file + ": " + p + " is a file, not a folder");
-    }
-    if (p != null && !Files.isWritable(p)) {
-      throw bad(flag + " " + file + ": folder " + p + " is not writable");
+    try {
+      dev.nabla.io.AtomicFiles.checkWritable(file);
+    } catch (IOException e) {
+      throw bad(flag + " " + file + ": " + e.getMessage());
     }
   }
 

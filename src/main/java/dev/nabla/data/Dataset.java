@@ -128,29 +128,80 @@ public final class Dataset {
     }
 
     /**
-     * Loads a dataset by name: "mnist" (default folder $NABLA_DATA_DIR/mnist, else ~/.cache/nabla/mnist,
-     * the same as scripts/fetch-mnist.sh) or "fashion-mnist" (default /usr/share/datasets/fashion-mnist).
+     * Loads a dataset by name, "mnist" or "fashion-mnist", from {@code dirOrNull}, else from
+     * $NABLA_DATA_DIR, else from its default folder (~/.cache/nabla/mnist, where
+     * scripts/fetch-mnist.sh puts MNIST; /usr/share/datasets/fashion-mnist, where Debian's package
+     * puts Fashion-MNIST). A data folder, given either way, may hold the four IDX files itself or
+     * one subfolder per data set ({@code DIR/mnist}, {@code DIR/fashion-mnist}); see
+     * {@link #resolveDir}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     * @throws IOException when the files are missing or malformed (the message names the file and
+     *     the fix)
      */
     public static Dataset load(String name, Path dirOrNull) throws IOException {
+        String key = canonicalName(name);
+        Path dir = dirOrNull != null ? resolveDir(dirOrNull, key) : defaultDir(key);
+        return key.equals(MNIST) ? mnist(dir) : fashionMnist(dir);
+    }
+
+    /** "mnist" or "fashion-mnist" for any accepted spelling; IllegalArgumentException otherwise. */
+    public static String canonicalName(String name) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         switch (key) {
             case MNIST:
-                return mnist(dirOrNull != null ? dirOrNull : defaultMnistDir());
+                return MNIST;
             case FASHION_MNIST:
             case "fashionmnist":
-                return fashionMnist(dirOrNull != null ? dirOrNull : FASHION_MNIST_DIR);
+                return FASHION_MNIST;
             default:
                 throw new IllegalArgumentException("unknown dataset '" + name + "'; accepted: "
                         + MNIST + ", " + FASHION_MNIST);
         }
     }
 
-    /** $NABLA_DATA_DIR/mnist if that variable is set, else ~/.cache/nabla/mnist. */
-    public static Path defaultMnistDir() {
+    /**
+     * The folder holding {@code dataset}'s IDX files: {@code dir} itself when it holds them,
+     * else {@code dir/dataset}. So --data-dir and NABLA_DATA_DIR mean the same thing, whichever
+     * of the two layouts a user has.
+     */
+    public static Path resolveDir(Path dir, String dataset) {
+        boolean direct = Files.isRegularFile(dir.resolve(TRAIN_IMAGES))
+                || Files.isRegularFile(dir.resolve(TRAIN_IMAGES + ".gz"));
+        Path sub = dir.resolve(canonicalName(dataset));
+        return direct || !Files.isDirectory(sub) ? dir : sub;
+    }
+
+    /** $NABLA_DATA_DIR (resolved as {@link #resolveDir}) if set, else the data set's default folder. */
+    public static Path defaultDir(String dataset) {
+        String key = canonicalName(dataset);
         String env = System.getenv("NABLA_DATA_DIR");
-        Path base = env != null && !env.isBlank() ? Path.of(env)
-                : Path.of(System.getProperty("user.home"), ".cache", "nabla");
-        return base.resolve("mnist");
+        if (env != null && !env.isBlank()) {
+            Path dir = Path.of(env);
+            Path resolved = resolveDir(dir, key);
+            // nothing there yet: where scripts/fetch-mnist.sh would put it
+            return resolved.equals(dir) && !Files.isRegularFile(dir.resolve(TRAIN_IMAGES))
+                    && !Files.isRegularFile(dir.resolve(TRAIN_IMAGES + ".gz"))
+                    ? dir.resolve(key) : resolved;
+        }
+        return key.equals(MNIST) ? Path.of(System.getProperty("user.home"), ".cache", "nabla", MNIST)
+                : FASHION_MNIST_DIR;
+    }
+
+    /** MNIST's default folder: {@code defaultDir("mnist")}. */
+    public static Path defaultMnistDir() {
+        return defaultDir(MNIST);
+    }
+
+    /**
+     * The class names, index by index: the digits for MNIST, Zalando's ten article names for
+     * Fashion-MNIST (as in its README and Keras's docs).
+     */
+    public static java.util.List<String> classNames(String dataset) {
+        return canonicalName(dataset).equals(MNIST)
+                ? java.util.List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+                : java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     }
 
     /** The first {@code nTrain} training and {@code nTest} test samples (copies), for quick runs. */

@@ -32,7 +32,13 @@ public final class AtomicFiles {
     Files.createDirectories(dir);
     String prefix = "." + abs.getFileName() + ".";
     removeStale(dir, prefix);
-    Path tmp = Files.createTempFile(dir, prefix, ".tmp");
+    Path tmp;
+    try {
+      tmp = Files.createTempFile(dir, prefix, ".tmp");
+    } catch (IOException e) { // the JDK's message is the temporary's name alone
+      throw new IOException("cannot write " + abs + ": cannot create a file in " + dir + " ("
+          + reason(e) + ")", e);
+    }
     try {
       writer.write(tmp);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -48,6 +54,44 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Throws, with the reason, unless a file can be created in {@code target}'s folder (or the
+   * nearest existing folder above it, which {@link #write} would create it under): checked
+   * before long work whose result goes there. Leaves nothing behind.
+   */
+  public static void checkWritable(Path target) throws IOException {
+    Path abs = target.toAbsolutePath();
+    if (Files.isDirectory(abs)) {
+      throw new IOException(target + " is a folder; give a file name");
+    }
+    Path dir = abs.getParent();
+    while (dir != null && !Files.exists(dir)) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IOException("cannot write " + target + ": no existing folder above it");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("cannot write " + target + ": " + dir + " is a file, not a folder");
+    }
+    try {
+      Files.delete(Files.createTempFile(dir, ".nabla-write-check.", ".tmp"));
+    } catch (IOException e) {
+      throw new IOException("cannot write " + target + ": cannot create a file in " + dir + " ("
+          + reason(e) + ")", e);
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   public static void writeString(Path target, String text) throws IOException {

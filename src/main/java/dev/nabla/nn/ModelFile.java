@@ -33,6 +33,8 @@ final class ModelFile {
   static final int FORMAT = 1;
   private static final String MODEL_KEY = "nabla.model";
   private static final String FORMAT_KEY = "nabla.format";
+  /** How Dataset turns IDX bytes into inputs (Dataset.scaled), recorded beside the data set name. */
+  static final String PREPROCESSING = "pixels / 255 as float32, shape (rows, cols)";
   private static final Gson GSON = new GsonBuilder().serializeNulls().create();
 
   static void save(Sequential m, Path file, boolean weightsOnly) throws IOException {
@@ -48,6 +50,9 @@ final class ModelFile {
       model.put("seed", Long.toString(m.seed()));
       model.put("epochs_done", m.epochsDone());
       model.put("input_shape", m.inputShape());
+      if (m.dataset() != null) { // what evaluate and predict feed it by default
+        model.put("dataset", Map.of("name", m.dataset(), "preprocessing", PREPROCESSING));
+      }
       List<Map<String, Object>> layers = new ArrayList<>();
       for (Layer l : m.layers()) {
         layers.add(Map.of("class_name", l.className(), "config", l.config()));
@@ -126,6 +131,9 @@ final class ModelFile {
       checkWeights(file, expectedWeights(m.layers(), inputShape), c.tensors());
       m.build(inputShape);
       copyWeights(file, m, c.tensors());
+      if (model.get("dataset") instanceof Map<?, ?> d && d.get("name") instanceof String name) {
+        m.setDataset(name);
+      }
       Object epochs = model.get("epochs_done");
       m.setEpochsDone(epochs == null ? 0 : ((Number) epochs).intValue());
       Map<?, ?> compile = (Map<?, ?>) model.get("compile");

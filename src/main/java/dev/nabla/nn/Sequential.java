@@ -50,6 +50,7 @@ public class Sequential implements AutoCloseable, Trainable {
   private Loss loss;
   private List<String> metricNames = List.of();
   private long seed = new SplittableRandom().nextLong();
+  private String dataset;
   private PrintStream out = System.out;
   private int[] inputShape;
   private Tensor ownedParams; // the flat parameter memory; params is a Variable view of it
@@ -88,6 +89,22 @@ public class Sequential implements AutoCloseable, Trainable {
   public Sequential setSeed(long seed) {
     this.seed = seed;
     return this;
+  }
+
+  /**
+   * Records the data set this model is trained on (e.g. {@link dev.nabla.data.Dataset#MNIST},
+   * "mnist"; null: none recorded), saved in model files with its preprocessing so that evaluate
+   * and predict can use the same data and warn on a mismatch. Not a Keras field: Keras files do
+   * not say what they were trained on.
+   */
+  public Sequential setDataset(String name) {
+    this.dataset = name;
+    return this;
+  }
+
+  /** The data set recorded by {@link #setDataset} or read from the model file; null if none. */
+  public String dataset() {
+    return dataset;
   }
 
   /** Where progress and summaries are printed (System.out by default). */

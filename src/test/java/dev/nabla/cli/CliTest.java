@@ -30,7 +30,8 @@ class CliTest {
     for (String f : fragments) {
       assertTrue(first.contains(f), "first line lacks '" + f + "': " + r.err);
     }
-    assertTrue(r.err.contains("Usage:"), "usage missing: " + r.err);
+    assertTrue(r.err.contains("--help' for the usage."), "pointer to the usage missing: " + r.err);
+    assertFalse(r.err.contains("Usage:"), "the usage buries the error: " + r.err);
     assertFalse(r.err.contains("\tat "), "stack trace printed: " + r.err);
   }
 
@@ -54,6 +55,11 @@ class CliTest {
     Result cuda = run("train", "--device", "cuda");
     assertEquals(1, cuda.code, cuda.err);
     assertTrue(cuda.err.contains("cuda backend unavailable"), cuda.err);
+    assertTrue(cuda.err.contains("--device cpu (or auto) runs on the CPU"), cuda.err);
+    if (!Files.exists(Path.of("/proc/driver/nvidia/version"))) { // no driver: not "insufficient"
+      assertTrue(cuda.err.contains("no NVIDIA driver found"), cuda.err);
+      assertFalse(cuda.err.contains("insufficient"), cuda.err);
+    }
     assertFalse(cuda.err.contains("\tat "), cuda.err);
 
     Result missing = run("train", "--data-dir", tmp.resolve("nowhere").toString(), "--epochs", "1");
@@ -95,6 +101,146 @@ class CliTest {
     assertUsageError(r, "--metrics-out", "is a file, not a folder");
     assertEquals("keep me", Files.readString(blocker));
     assertUsageError(run("train", "--metrics-out", tmp.toString()), "is a folder");
+    // a folder the file system refuses (even to root): found before training, with the reason
+    assertUsageError(run("train", "--metrics-out", "/proc/nabla-metrics.json"), "--metrics-out",
+        "/proc/nabla-metrics.json", "cannot create a file in /proc");
+  }
+
+  @Test
+  void mistypedFlagsAndCommandsGetTheNearMatch() {
+    Result epoch = run("train", "--epoch", "1");
+    assertUsageError(epoch, "--epoch");
+    assertTrue(epoch.err.contains("did you mean: --epochs?"), epoch.err);
+    Result lr = run("train", "--lr", "0.1");
+    assertTrue(lr.err.contains("did you mean: --learning-rate?"), lr.err);
+    Result trian = run("trian");
+    assertUsageError(trian, "trian");
+    assertTrue(trian.err.contains("did you mean: train?"), trian.err);
+    Result evalTypo = run("evaluate", "--mdoel", "x");
+    assertTrue(evalTypo.err.contains("did you mean: --model?"), evalTypo.err);
+    for (String command : new String[] {"info", "optimizers", "train", "evaluate", "predict",
+        "compare-optimizers"}) {
+      Result help = run(command, "--help");
+      assertEquals(0, help.code, command + " --help: " + help.err);
+      assertTrue(help.out.startsWith("Usage: nabla " + command), help.out);
+    }
+  }
+
+  @Test
+  void verboseZeroPrintsTheResultAloneAndADrawnSeedIsSaid(@TempDir Path tmp) throws Exception {
+    MnistFixture.ensureFetched();
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.out;
+    Path json = tmp.resolve("m.json");
+    Result quiet;
+    System.setOut(new java.io.PrintStream(captured, true));
+    try {
+      quiet = run("train", "--epochs", "1", "--batch-size", "1024", "--verbose", "0",
+          "--validation-split", "0.1", "--metrics-out", json.toString());
+    } finally {
+      System.setOut(saved);
+    }
+    assertEquals(0, quiet.code, quiet.err);
+    String out = captured.toString();
+    assertTrue(out.matches("Test accuracy: 0\\.\\d{4} - test loss: \\d+\\.\\d{4}\\R"), out);
+    assertEquals("", quiet.err, "nothing on stderr at --verbose 0");
+    JsonObject m = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+    assertTrue(m.get("seed").getAsString().matches("-?\\d+"), m.toString());
+    assertEquals(0.1, m.get("validation_split").getAsDouble());
+
+    Result loud = run("train", "--epochs", "1", "--batch-size", "2048", "--verbose", "2");
+    assertEquals(0, loud.code, loud.err);
+    java.util.regex.Matcher said = java.util.regex.Pattern.compile("seed (-?\\d+) \\(--seed \\1 "
+        + "repeats this run\\)").matcher(loud.err);
+    assertTrue(said.find(), loud.err);
+  }
+
+  @Test
+  void modelFilesRecordTheirDataSetAndEvaluateWarnsOnAMismatch(@TempDir Path tmp)
+      throws Exception {
+    MnistFixture.ensureFetched();
+    Path model = tmp.resolve("m.safetensors");
+    Result train = run("train", "--epochs", "1", "--batch-size", "1024", "--verbose", "0",
+        "--save", model.toString());
+    assertEquals(0, train.code, train.err);
+    try (dev.nabla.nn.Sequential m = dev.nabla.nn.Sequential.load(model)) {
+      assertEquals("mnist", m.dataset());
+    }
+    Result same = run("evaluate", "--model", model.toString());
+    assertEquals(0, same.code, same.err);
+    assertFalse(same.err.contains("warning"), same.err);
+    // the warning comes before the data is read: it shows whether Fashion-MNIST is here or not
+    Result other = run("evaluate", "--model", model.toString(), "--dataset", "fashion-mnist");
+    assertTrue(other.err.contains("warning: " + model + " was trained on mnist, and is evaluated"
+        + " on fashion-mnist"), other.err);
+  }
+
+  @Test
+  void predictSaysWhatInputItTakesAndReadsImagesAsMnistWasPrepared(@TempDir Path tmp)
+      throws Exception {
+    MnistFixture.ensureFetched();
+    Path model = tmp.resolve("m.safetensors");
+    Result train = run("train", "--epochs", "2", "--batch-size", "128", "--seed", "3",
+        "--verbose", "0", "--save", model.toString());
+    assertEquals(0, train.code, train.err);
+
+    Path text = tmp.resolve("notes.txt");
+    Files.writeString(text, "hello, digits\n");
+    Result t = run("predict", "--model", model.toString(), "--input", text.toString());
+    assertEquals(1, t.code, t.err);
+    assertTrue(t.err.contains(text + ": neither an IDX image file nor an image")
+        && t.err.contains("--input accepts an IDX image file") && t.err.contains("looks like text"),
+        t.err);
+    Path fakeGif = tmp.resolve("digit.png");
+    Files.write(fakeGif, new byte[] {'G', 'I', 'F', '8', '9', 'a', 1, 2, 3});
+    Result g = run("predict", "--model", model.toString(), "--input", fakeGif.toString());
+    assertEquals(1, g.code, g.err);
+    assertTrue(g.err.contains(fakeGif.toString()), "the file is named: " + g.err);
+
+    // the first MNIST test digit (a 7), cropped to its ink and scaled edge to edge to 200x200,
+    // drawn dark on light, saved as a JPEG named .png, and again on a transparent background
+    dev.nabla.data.Dataset d = MnistFixture.mnist();
+    float[] x = d.xTest();
+    int x0 = 28, y0 = 28, x1 = -1, y1 = -1;
+    for (int r = 0; r < 28; r++) {
+      for (int c = 0; c < 28; c++) {
+        if (x[r * 28 + c] > 0.2f) {
+          x0 = Math.min(x0, c); x1 = Math.max(x1, c); y0 = Math.min(y0, r); y1 = Math.max(y1, r);
+        }
+      }
+    }
+    java.awt.image.BufferedImage big = new java.awt.image.BufferedImage(200, 200,
+        java.awt.image.BufferedImage.TYPE_INT_ARGB);
+    java.awt.image.BufferedImage jpegSource = new java.awt.image.BufferedImage(200, 200,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int r = 0; r < 200; r++) {
+      for (int c = 0; c < 200; c++) {
+        float v = x[(y0 + r * (y1 - y0 + 1) / 200) * 28 + x0 + c * (x1 - x0 + 1) / 200];
+        int ink = Math.round(v * 255);
+        big.setRGB(c, r, ink << 24); // black ink, alpha = ink: transparent background
+        int shade = 255 - ink;
+        jpegSource.setRGB(c, r, shade << 16 | shade << 8 | shade);
+      }
+    }
+    Path transparent = tmp.resolve("seven-alpha.png");
+    javax.imageio.ImageIO.write(big, "png", transparent.toFile());
+    Result alpha = run("predict", "--model", model.toString(), "--input", transparent.toString());
+    assertEquals(0, alpha.code, alpha.err);
+    assertTrue(alpha.out.contains("image 0: class 7 (p="), alpha.out);
+    assertTrue(alpha.out.matches("(?s).*image 0: class 7 \\(p=[0-9.]+\\); then \\d \\(p=[0-9.]+\\), "
+        + "\\d \\(p=[0-9.]+\\)\\R.*"), "top 3: " + alpha.out);
+    Path jpegNamedPng = tmp.resolve("seven-jpeg.png");
+    javax.imageio.ImageIO.write(jpegSource, "jpg", jpegNamedPng.toFile());
+    Result jpeg = run("predict", "--model", model.toString(), "--input", jpegNamedPng.toString());
+    assertEquals(0, jpeg.code, jpeg.err);
+    assertTrue(jpeg.out.contains("image 0: class 7 (p="), jpeg.out);
+
+    Path blank = tmp.resolve("blank.png");
+    javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(50, 50,
+        java.awt.image.BufferedImage.TYPE_INT_ARGB), "png", blank.toFile());
+    Result b = run("predict", "--model", model.toString(), "--input", blank.toString());
+    assertEquals(0, b.code, b.err);
+    assertTrue(b.err.contains("looks blank"), b.err);
   }
 
   @Test
@@ -125,7 +271,7 @@ class CliTest {
     assertEquals(0, first.code, first.err);
     assertTrue(Files.exists(ck.resolve("model.safetensors")));
     Path model = tmp.resolve("final.safetensors"), png = tmp.resolve("curves.png");
-    Result resumed = run("train", "--epochs", "2", "--batch-size", "512", "--verbose", "0",
+    Result resumed = run("train", "--epochs", "2", "--batch-size", "512", "--verbose", "2",
         "--resume", ck.toString(), "--save", model.toString(), "--plot", png.toString());
     assertEquals(0, resumed.code, resumed.err);
     assertTrue(resumed.err.contains("resuming from") && resumed.err.contains("after epoch 1"),
