@@ -3,6 +3,8 @@
 # the native code is built by CMake inside the Maven build). .ci/run calls exactly this.
 # Real MNIST is fetched first (the training test uses it); Fashion-MNIST is installed from
 # Debian's package when possible, else its test reports itself skipped with the reason.
+#
+#   scripts/test.sh [Maven arguments...]   e.g. -Dtest=CliTest to run one class, -o offline
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 help_if_asked "$@"

@@ -67,6 +67,26 @@ class DatasetTest {
     }
 
     @Test
+    void aDataFolderMayHoldTheFilesOrOneSubfolderPerDataSet() throws IOException {
+        Path files = tinyMnist();
+        // the files themselves: the folder is used as it is
+        assertEquals(files, Dataset.resolveDir(files, "mnist"));
+        // a parent with mnist/ inside (NABLA_DATA_DIR's layout, scripts/fetch-mnist.sh's default)
+        Path parent = files.resolveSibling(files.getFileName() + "-root");
+        Files.createDirectories(parent);
+        Files.move(files, parent.resolve("mnist"));
+        assertEquals(parent.resolve("mnist"), Dataset.resolveDir(parent, "mnist"));
+        assertEquals(5, Dataset.load("mnist", parent).nTrain(), "--data-dir PARENT finds mnist/");
+        assertEquals(5, Dataset.load("MNIST", parent.resolve("mnist")).nTrain());
+        // neither: the folder as given, so the error names what the user typed
+        Path empty = parent.resolve("empty");
+        Files.createDirectories(empty);
+        assertEquals(empty, Dataset.resolveDir(empty, "fashion-mnist"));
+        assertEquals(java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"), Dataset.classNames("fashion_mnist"));
+    }
+
+    @Test
     void loadByNameWithExplicitFolder() throws IOException {
         Path d = tinyMnist();
         assertEquals(5, Dataset.load("mnist", d).nTrain());
