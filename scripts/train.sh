@@ -17,7 +17,8 @@ need_build_tools
 # The build's own output (CMake, nvcc, Maven) goes to a log, shown only when the build fails.
 mkdir -p target
 echo "nabla: building (mvn package; log in target/build.log)..." >&2
-if ! mvn -q -B package -DskipTests >target/build.log 2>&1; then
+if ! mvn -q -B package -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip -Dinvoker.skip \
+    >target/build.log 2>&1; then
   cat target/build.log >&2
   echo "nabla: the build failed (log above, also in target/build.log)" >&2
   exit 1

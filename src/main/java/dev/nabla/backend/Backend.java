@@ -132,11 +132,11 @@ public interface Backend {
   /** out = g * op'(x) over n values. */
   void unaryBackward(Elementwise.Unary op, Tensor x, Tensor g, Tensor out, long n, float c);
 
-  /** y[i] = a[i % na] op b[i % nb] for i < n. */
+  /** y[i] = a[i % na] op b[i % nb] for i &lt; n. */
   void binary(Elementwise.Binary op, Tensor a, long na, Tensor b, long nb, Tensor y, long n);
 
   /**
-   * out[j] = sign * sum over i = j, j + m, ... < n of g[i] * other[i % otherSize] (other may be
+   * out[j] = sign * sum over i = j, j + m, ... &lt; n of g[i] * other[i % otherSize] (other may be
    * null: 1), summed in double: the gradient of a broadcast operand of m values.
    */
   void binaryGrad(Tensor g, Tensor other, long otherSize, Tensor out, long m, long n, float sign);
@@ -144,7 +144,7 @@ public interface Backend {
   /** y[r] = (sum over the r-th group of x, times w when not null) / divisor, in double. */
   void reduceRows(Tensor x, Tensor w, Tensor y, int rows, int group, double divisor);
 
-  /** out[i] = (g[i / group] / divisor) * m[i] (m may be null: 1) for i < rows * group. */
+  /** out[i] = (g[i / group] / divisor) * m[i] (m may be null: 1) for i &lt; rows * group. */
   void scaleRows(Tensor g, Tensor m, Tensor out, int rows, int group, float divisor);
 
   /** loss[r] = mean over the r-th group of loss.value(y, p), in double. */
@@ -232,7 +232,7 @@ public interface Backend {
   }
 
   /**
-   * dst rows r < rows = src rows order[batch * batchSize + r] (each {@code width} values). In a
+   * dst rows r &lt; rows = src rows order[batch * batchSize + r] (each {@code width} values). In a
    * step run a device backend reads the batch index from its counter and the order it was given.
    */
   default void gatherBatch(Tensor src, int width, int[] order, int batch, int batchSize,
@@ -240,7 +240,7 @@ public interface Backend {
     gatherOnHost(src, width, order, batch * batchSize, rows, dst);
   }
 
-  /** Host tensors: dst rows r < rows = src rows order[start + r] (each {@code width} values). */
+  /** Host tensors: dst rows r &lt; rows = src rows order[start + r] (each {@code width} values). */
   static void gatherOnHost(Tensor src, int width, int[] order, int start, int rows, Tensor dst) {
     java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
     for (int r = 0; r < rows; r++) {

@@ -16,7 +16,7 @@ public final class Shuffle {
 
   /**
    * Key of sample i: (philox(counter = (i / 4, epoch lo, epoch hi, STREAM), key = seed)[i % 4]
-   * << 32) | i, compared unsigned.
+   * &lt;&lt; 32) | i, compared unsigned.
    */
   public static long key(long seed, long epoch, int i) {
     int[] bits = new int[4];
