@@ -34,6 +34,7 @@ public final class Backends {
   private static String cudaReason; // null until probed; "" when a GPU can be used
   private static String cudaGpu = ""; // the GPU's one-line description once probed
   private static String emulatorFailure; // null until probed; "" when the emulator loads
+  private static String blasFailure;
   private static String cpuFailure; // null until probed; "" when the CPU backend loads
   // one CUDA backend per device name for the process, like a CUDA context: never closed
   private static final java.util.Map<String, CudaBackend> CUDA = new java.util.HashMap<>();
@@ -56,21 +57,27 @@ public final class Backends {
    */
   public static Selection select(String device, int threads) {
     String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
-    return select(d, threads, d.equals("auto") || d.equals("cpu") ? probeCpu() : "");
+    boolean cpu = d.equals("auto") || d.equals("cpu");
+    return select(d, threads, cpu ? probeCpu() : "", cpu ? probeOpenBlas() : "");
   }
 
-  /** The choice itself, given the CPU probe's outcome ("" = loads). */
-  static Selection select(String d, int threads, String cpuWhy) {
+  /** The choice itself, given the CPU probes' outcomes ("" = loads). */
+  static Selection select(String d, int threads, String cpuWhy, String blasWhy) {
     List<String> skipped = new ArrayList<>();
     switch (d) {
       case "java":
         return new Selection(new JavaBackend(), skipped);
       case "cpu": {
         String why = cpuWhy;
-        if (!why.isEmpty()) {
-          throw new BackendUnavailableException("cpu backend unavailable: " + why);
+        if (why.isEmpty()) {
+          return new Selection(new CpuBackend(threads), skipped);
         }
-        return new Selection(new CpuBackend(threads), skipped);
+        if (blasWhy.isEmpty()) { // Nabla's kernels are missing, OpenBLAS is here
+          skipped.add("cpu: Nabla's native kernels not loaded (" + why + "); OpenBLAS sgemm"
+              + " with Java for the rest");
+          return new Selection(new BlasOnlyCpuBackend(why), skipped);
+        }
+        throw new BackendUnavailableException("cpu backend unavailable: " + why);
       }
       case "cuda": {
         String why = probeCuda();
@@ -96,6 +103,11 @@ public final class Backends {
         skipped.add("cuda skipped: " + cuda);
         if (why.isEmpty()) {
           return new Selection(new CpuBackend(threads), skipped);
+        }
+        if (blasWhy.isEmpty()) {
+          skipped.add("cpu: Nabla's native kernels not loaded (" + why + "); OpenBLAS sgemm"
+              + " with Java for the rest");
+          return new Selection(new BlasOnlyCpuBackend(why), skipped);
         }
         skipped.add("cpu skipped: " + why);
         return new Selection(new JavaBackend(), skipped);
@@ -218,15 +230,27 @@ public final class Backends {
     return v / 1000 + "." + v % 1000 / 10;
   }
 
-  /** "" when libnabla_cpu and OpenBLAS load; otherwise which library failed and why. */
+  /**
+   * "" when libnabla_cpu and OpenBLAS load (the full CPU backend); otherwise which library
+   * failed and why. With OpenBLAS alone the "cpu" device still runs, on OpenBLAS's sgemm and
+   * Java kernels (see {@link #probeOpenBlas}).
+   */
   public static synchronized String probeCpu() {
     if (cpuFailure == null) {
-      cpuFailure = tryLoad("OpenBLAS (org.bytedeco.openblas)", openblas_full.class);
+      cpuFailure = probeOpenBlas();
       if (cpuFailure.isEmpty()) {
         cpuFailure = tryLoad("libnabla_cpu (dev.nabla.backend.jni.NablaCpu)", NablaCpu.class);
       }
     }
     return cpuFailure;
+  }
+
+  /** "" when OpenBLAS's preset loads (its sgemm alone makes a CPU backend); otherwise why not. */
+  public static synchronized String probeOpenBlas() {
+    if (blasFailure == null) {
+      blasFailure = tryLoad("OpenBLAS (org.bytedeco.openblas)", openblas_full.class);
+    }
+    return blasFailure;
   }
 
   static String tryLoad(String what, Class<?> cls) {

@@ -31,15 +31,58 @@ class BackendsTest {
   }
 
   @Test
-  void autoFallsBackAndSaysWhy() {
-    Backends.Selection s = Backends.select("auto", 1, "libnabla_cpu failed to load: boom");
+  void withoutNablasKernelsTheCpuRunsOpenBlasAndJavaAndSaysWhy() {
+    String boom = "libnabla_cpu failed to load: boom";
+    String note = "cpu: Nabla's native kernels not loaded (" + boom + "); OpenBLAS sgemm with "
+        + "Java for the rest";
+    Backends.Selection auto = Backends.select("auto", 1, boom, "");
+    assertInstanceOf(BlasOnlyCpuBackend.class, auto.backend());
+    assertEquals("cpu", auto.backend().name());
+    assertTrue(auto.describe().contains("Nabla's native kernels not loaded: " + boom),
+        auto.describe());
+    assertEquals(List.of("cuda skipped: " + Backends.probeCuda(), note), auto.notes());
+    Backends.Selection cpu = Backends.select("cpu", 1, boom, "");
+    assertInstanceOf(BlasOnlyCpuBackend.class, cpu.backend());
+    assertEquals(List.of(note), cpu.notes());
+  }
+
+  @Test
+  void withoutOpenBlasAutoFallsBackToJavaAndCpuSaysWhy() {
+    String why = "OpenBLAS failed to load: gone";
+    Backends.Selection s = Backends.select("auto", 1, why, why);
     assertInstanceOf(JavaBackend.class, s.backend());
-    assertEquals(List.of("cuda skipped: " + Backends.probeCuda(),
-        "cpu skipped: libnabla_cpu failed to load: boom"), s.notes());
+    assertEquals(List.of("cuda skipped: " + Backends.probeCuda(), "cpu skipped: " + why),
+        s.notes());
     Backends.BackendUnavailableException e = assertThrows(
-        Backends.BackendUnavailableException.class,
-        () -> Backends.select("cpu", 1, "libnabla_cpu failed to load: boom"));
-    assertTrue(e.getMessage().contains("boom"), e.getMessage());
+        Backends.BackendUnavailableException.class, () -> Backends.select("cpu", 1, why, why));
+    assertTrue(e.getMessage().contains("gone"), e.getMessage());
+  }
+
+  @Test
+  void theBlasOnlyBackendsMatmulMatchesTheReference() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    Backend ref = new JavaBackend(), blas = new BlasOnlyCpuBackend("test");
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        int m = 37, n = 19, k = 53;
+        float[] a = new float[m * k], b = new float[k * n], c0 = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < c0.length; i++) c0[i] = (float) r.nextDouble(-1, 1);
+        try (dev.nabla.Tensor ta1 = dev.nabla.Tensor.of(a, a.length);
+            dev.nabla.Tensor tb1 = dev.nabla.Tensor.of(b, b.length);
+            dev.nabla.Tensor want = dev.nabla.Tensor.of(c0, c0.length);
+            dev.nabla.Tensor got = dev.nabla.Tensor.of(c0, c0.length)) {
+          ref.gemm(ta, tb, m, n, k, 0.5f, ta1, tb1, 0.25f, want);
+          blas.gemm(ta, tb, m, n, k, 0.5f, ta1, tb1, 0.25f, got);
+          float[] w = want.toFloatArray(), g = got.toFloatArray();
+          for (int i = 0; i < w.length; i++) {
+            // 53 float products of magnitude <= 0.5: float summation differs by a few ulps
+            assertEquals(w[i], g[i], 1e-5f, "transA " + ta + " transB " + tb + " at " + i);
+          }
+        }
+      }
+    }
   }
 
   @Test
@@ -48,7 +91,8 @@ class BackendsTest {
     assertEquals(1, why.lines().count(), why);
     // this machine has no GPU driver: the runtime says so (error 35 or 100), or the library was
     // built without nvcc and the stub says that; never a crash
-    assertTrue(why.startsWith("CUDA runtime: ") || why.contains("without a CUDA compiler")
+    assertTrue(why.startsWith("CUDA runtime: ") || why.startsWith("no NVIDIA driver found")
+        || why.startsWith("no CUDA GPU found") || why.contains("without a CUDA compiler")
         || why.contains("GPU(s) found"), why);
     assertEquals(why, Backends.probeCuda(), "probed once");
   }

@@ -68,6 +68,58 @@ class CommandLineProcessTest {
   }
 
   @Test
+  void withoutNablasNativeKernelsTheCpuStillTrainsOnOpenBlas(@TempDir Path tmp) throws Exception {
+    MnistFixture.ensureFetched();
+    // the class path as on a machine Nabla's kernels are not built for: its classes without
+    // libnabla_cpu and its JNI glue (OpenBLAS's preset jars unchanged)
+    List<String> cp = new ArrayList<>();
+    Path hidden = tmp.resolve("classes");
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (Files.isDirectory(p) && Files.isDirectory(p.resolve("dev/nabla/backend/jni"))) {
+        try (var files = Files.walk(p)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            String name = f.getFileName().toString();
+            if (name.equals("libnabla_cpu.so") || name.equals("libjniNablaCpu.so")) {
+              continue;
+            }
+            Path to = hidden.resolve(p.relativize(f).toString());
+            if (Files.isDirectory(f)) {
+              Files.createDirectories(to);
+            } else {
+              Files.copy(f, to);
+            }
+          }
+        }
+        cp.add(hidden.toString());
+      } else {
+        cp.add(entry);
+      }
+    }
+    assertTrue(cp.contains(hidden.toString()), "Nabla's classes folder not on " + cp);
+    List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-Dorg.bytedeco.javacpp.cachedir=" + tmp.resolve("cache"), "-cp",
+        String.join(File.pathSeparator, cp), Main.class.getName());
+    List<String> info = new ArrayList<>(java);
+    info.add("info");
+    Run i = exec(tmp, info);
+    assertEquals(0, i.code, i.err);
+    assertTrue(i.out.contains("cpu   available, reduced: OpenBLAS sgemm + Java kernels (Nabla's"
+        + " native kernels not loaded: libnabla_cpu"), i.out);
+    assertTrue(i.out.contains("auto selects: cpu"), i.out);
+    List<String> train = new ArrayList<>(java);
+    train.addAll(List.of("train", "--device", "cpu", "--epochs", "1", "--batch-size", "256",
+        "--seed", "1"));
+    Run t = exec(tmp, train);
+    assertEquals(0, t.code, t.err);
+    assertTrue(t.err.contains("Nabla's native kernels not loaded"), t.err);
+    java.util.regex.Matcher acc = java.util.regex.Pattern.compile("Test accuracy: (0\\.\\d+)")
+        .matcher(t.out);
+    assertTrue(acc.find(), t.out);
+    assertTrue(Double.parseDouble(acc.group(1)) > 0.9, t.out);
+  }
+
+  @Test
   void compareOptimizersWritesAFreshFolderNeverTheRepositorysDocs(@TempDir Path tmp)
       throws Exception {
     MnistFixture.ensureFetched();
