@@ -97,17 +97,17 @@ class CommandLineProcessTest {
       }
     }
     assertTrue(cp.contains(hidden.toString()), "Nabla's classes folder not on " + cp);
-    List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+    List<String> javaCommand = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-Dorg.bytedeco.javacpp.cachedir=" + tmp.resolve("cache"), "-cp",
         String.join(File.pathSeparator, cp), Main.class.getName());
-    List<String> info = new ArrayList<>(java);
+    List<String> info = new ArrayList<>(javaCommand);
     info.add("info");
     Run i = exec(tmp, info);
     assertEquals(0, i.code, i.err);
     assertTrue(i.out.contains("cpu   available, reduced: OpenBLAS sgemm + Java kernels (Nabla's"
         + " native kernels not loaded: libnabla_cpu"), i.out);
     assertTrue(i.out.contains("auto selects: cpu"), i.out);
-    List<String> train = new ArrayList<>(java);
+    List<String> train = new ArrayList<>(javaCommand);
     train.addAll(List.of("train", "--device", "cpu", "--epochs", "1", "--batch-size", "256",
         "--seed", "1"));
     Run t = exec(tmp, train);
