@@ -5,7 +5,12 @@ import dev.nabla.callbacks.Callback;
 import java.util.ArrayList;
 import java.util.List;
 
-/** fit's keyword arguments, with Keras's names and defaults. */
+/**
+ * fit's keyword arguments, with Keras's names and defaults: epochs 1, initial_epoch 0,
+ * batch_size 32, validation_split 0, no validation_data, shuffle true, verbose 1, no callbacks.
+ * Each setter checks its value and throws IllegalArgumentException naming the argument. A
+ * builder: not thread-safe; build one per fit call.
+ */
 public final class FitOptions {
   int epochs = 1;
   int initialEpoch = 0;
@@ -17,6 +22,7 @@ public final class FitOptions {
   int verbose = 1;
   final List<Callback> callbacks = new ArrayList<>();
 
+  /** Keras's epochs: the epoch to train up to (from initial_epoch); >= 0, default 1. */
   public FitOptions epochs(int epochs) {
     if (epochs < 0) {
       throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
@@ -59,6 +65,10 @@ public final class FitOptions {
     return this;
   }
 
+  /**
+   * Keras's shuffle (default true): a new order of the training samples each epoch, a function
+   * of the model's seed and the epoch (so resuming reproduces it).
+   */
   public FitOptions shuffle(boolean shuffle) {
     this.shuffle = shuffle;
     return this;
@@ -73,6 +83,7 @@ public final class FitOptions {
     return this;
   }
 
+  /** Keras's callbacks, called in the order given (added to any given before). */
   public FitOptions callbacks(Callback... callbacks) {
     this.callbacks.addAll(List.of(callbacks));
     return this;

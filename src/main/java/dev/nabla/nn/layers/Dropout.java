@@ -4,10 +4,17 @@ import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.List;
 
-/** Inverted dropout: active in fit, the identity in evaluate and predict. */
+/**
+ * Keras's {@code Dropout(rate)}: in fit (training) each value is zeroed with probability
+ * {@code rate} and the rest scaled by 1 / (1 - rate) (inverted dropout); in evaluate and predict
+ * the identity. Any input shape; output shape = input shape. The mask is a function of the
+ * model's seed, the step and the position (Philox), the same on every backend, so a resumed run
+ * drops the same values.
+ */
 public final class Dropout extends Layer {
   private final float rate;
 
+  /** @throws IllegalArgumentException unless 0 &lt;= rate &lt; 1 */
   public Dropout(double rate) {
     if (!(rate >= 0 && rate < 1)) {
       throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
@@ -15,6 +22,7 @@ public final class Dropout extends Layer {
     this.rate = (float) rate;
   }
 
+  /** Keras's rate: the fraction of values dropped in training. */
   public float rate() {
     return rate;
   }

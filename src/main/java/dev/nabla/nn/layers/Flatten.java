@@ -5,10 +5,16 @@ import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.List;
 
-/** Flattens each sample to one dimension. {@code new Flatten(28, 28)} also declares the input shape. */
+/**
+ * Keras's {@code Flatten}: each sample's values in one dimension, row-major (a (28, 28) image
+ * becomes 784 values). {@code new Flatten(28, 28)} also declares the model's input shape per
+ * sample (Keras's {@code input_shape}); {@code new Flatten()} takes it from the data at fit.
+ * No weights.
+ */
 public final class Flatten extends Layer {
   private final int[] inputShape;
 
+  /** {@code inputShape}: the shape of one sample (no batch axis), or nothing to infer it. */
   public Flatten(int... inputShape) {
     this.inputShape = inputShape.length == 0 ? null : inputShape.clone();
   }
