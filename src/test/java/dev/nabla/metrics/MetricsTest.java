@@ -70,14 +70,19 @@ class MetricsTest extends KerasMetricCase {
 
     @Test
     void unknownNameOrKeyIsRejectedNamingIt() {
-        rejects(() -> metric("auc"), "auc");
+        rejects(() -> metric("r2_score"), "r2_score", "accepted");
         rejects(() -> metric("categorical_accuracy", Map.of("threshold", 0.5)), "threshold");
         rejects(() -> metric("mse", Map.of("dtype", "float32")), "dtype");
         rejects(() -> metric("binary_accuracy", Map.of("threshold", "high")), "threshold");
     }
 
     @Test
-    void bareAccuracyNeedsTheModelToResolveIt() {
-        rejects(() -> metric("accuracy"), "accuracy");
+    void accIsResolvedOnlyByCompileWhileAccuracyIsKerasElementWiseClass() {
+        // keras.metrics.get("accuracy") is the element-wise Accuracy class; "acc" is no class
+        rejects(() -> metric("acc"), "acc", "compile");
+        Metric acc = metric("accuracy");
+        assertEquals("Accuracy", acc.className());
+        acc.update(v(1, 2, 3, 4), v(0, 2, 3, 4));
+        assertAllClose(0.75, acc.result(), "element-wise equality");
     }
 }
