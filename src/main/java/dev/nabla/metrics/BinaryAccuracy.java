@@ -12,7 +12,8 @@ import java.util.Map;
  * @throws IllegalArgumentException (constructor) unless 0 &lt; threshold &lt; 1
  */
 public final class BinaryAccuracy extends MeanMetric {
-  private final float threshold;
+  private final double threshold; // as given (the config)
+  private final float cut; // Keras compares float32 predictions with a float32 threshold
 
   public BinaryAccuracy() {
     this("binary_accuracy", 0.5);
@@ -24,7 +25,8 @@ public final class BinaryAccuracy extends MeanMetric {
       throw new IllegalArgumentException(name + ": 'threshold' must be in (0, 1), got "
           + threshold);
     }
-    this.threshold = (float) threshold; // Keras compares float32 predictions to a float32
+    this.threshold = threshold;
+    this.cut = (float) threshold;
   }
 
   public double threshold() {
@@ -39,7 +41,7 @@ public final class BinaryAccuracy extends MeanMetric {
   @Override
   public Map<String, Object> config() {
     Map<String, Object> c = baseConfig();
-    c.put("threshold", (double) threshold);
+    c.put("threshold", threshold);
     return c;
   }
 
@@ -47,6 +49,6 @@ public final class BinaryAccuracy extends MeanMetric {
   Arr values(Arr yTrue, Arr yPred) {
     Arr[] tp = Arr.squeezeOrExpand(yTrue, yPred, true);
     return Arr.zip(tp[0], tp[1], name() + ": y_true and y_pred",
-        (t, p) -> (p > threshold ? 1f : 0f) == t ? 1f : 0f);
+        (t, p) -> (p > cut ? 1f : 0f) == t ? 1f : 0f);
   }
 }

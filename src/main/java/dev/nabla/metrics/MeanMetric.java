@@ -76,7 +76,9 @@ public abstract class MeanMetric extends Metric {
         values = values.reduceFrom(weightRank, mean);
       }
       weight = weight.broadcastTo(values.shape, metric + ": sample_weight of shape "
-          + weight + " against values of shape " + values);
+          + weight + " against values of shape " + values
+          + (weightRank > values.rank() ? " (per-sample errors reduce the last axis: give "
+              + "(n, 1) labels and predictions for one weight per sample)" : ""));
       float[] weighted = new float[values.size()];
       for (int i = 0; i < weighted.length; i++) {
         weighted[i] = values.v[i] * weight.v[i];

@@ -30,5 +30,4 @@ public final class RootMeanSquaredError extends MeanMetric {
   public float result() {
     return (float) Math.sqrt(super.result());
   }
-
 }

@@ -95,6 +95,6 @@ class BinaryAccuracyTest extends KerasMetricCase {
         Metric acc = new BinaryAccuracy("ba", 0.3);
         acc.update(m(row(1), row(1), row(0), row(0)), m(row(0.98), row(0.5), row(0.1), row(0.2)));
         assertAllClose(1.0, acc.result(), "BinaryAccuracy(threshold=0.3)");
-        assertEquals(Map.of("name", "ba", "threshold", (double) 0.3f), acc.config());
+        assertEquals(Map.of("name", "ba", "threshold", 0.3), acc.config());
     }
 }
