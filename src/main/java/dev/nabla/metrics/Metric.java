@@ -20,6 +20,10 @@ import java.util.Map;
  * or per element, broadcast against the values as Keras broadcasts them; a shape that cannot
  * broadcast is refused naming both shapes.
  *
+ * <p>The classes here are the metrics there are: every one can be rebuilt from
+ * {@link #className()} and {@link #config()} (what compile and model files rely on), so the
+ * update hook is package-private and a metric cannot be defined outside this package yet.
+ *
  * <p>Not thread-safe.
  */
 public abstract class Metric {
