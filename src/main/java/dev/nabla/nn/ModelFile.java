@@ -8,6 +8,7 @@ import dev.nabla.Variable;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.io.SafeTensors.Entry;
 import dev.nabla.losses.Losses;
+import dev.nabla.metrics.Metrics;
 import dev.nabla.nn.layers.Layer;
 import dev.nabla.nn.layers.Layers;
 import dev.nabla.optimizers.Optimizer;
@@ -64,7 +65,7 @@ final class ModelFile {
         compile.put("optimizer", Map.of("class_name", opt.name(), "config",
             serializable(opt.arguments(), opt.name())));
         compile.put("loss", Map.of("class_name", m.loss().name(), "config", m.loss().config()));
-        compile.put("metrics", m.metricNames());
+        compile.put("metrics", m.metricSpecs()); // names, and {class_name, config} maps
         model.put("compile", compile);
         Optimizer.State state = opt.state();
         model.put("optimizer_steps", Long.toString(state.steps()));
@@ -141,19 +142,27 @@ final class ModelFile {
         Map<?, ?> o = (Map<?, ?>) compile.get("optimizer");
         Map<?, ?> lossDesc = (Map<?, ?>) compile.get("loss");
         List<?> metricList = (List<?>) compile.get("metrics");
+        List<Object> metrics = new ArrayList<>();
         for (Object metric : metricList) {
-          if (!(metric instanceof String)) {
-            throw new IllegalArgumentException("metric names must be strings, got " + metric);
+          if (metric instanceof String) {
+            metrics.add(metric); // a name as given to compile ("accuracy" resolves again)
+          } else if (metric instanceof Map && ((Map<?, ?>) metric).get("class_name")
+              instanceof String) {
+            Map<?, ?> desc = (Map<?, ?>) metric;
+            @SuppressWarnings("unchecked")
+            Map<String, ?> metricConfig = (Map<String, ?>) desc.get("config");
+            metrics.add(Metrics.get((String) desc.get("class_name"), metricConfig));
+          } else {
+            throw new IllegalArgumentException("metrics must be names or {class_name, config} "
+                + "maps, got " + metric);
           }
         }
-        @SuppressWarnings("unchecked")
-        List<String> metrics = (List<String>) metricList;
         Optimizer opt = Optimizers.get((String) o.get("class_name"),
             withSchedules((Map<?, ?>) o.get("config")));
         @SuppressWarnings("unchecked")
         Map<String, ?> lossConfig = (Map<String, ?>) lossDesc.get("config");
         m.compile(opt, Losses.get((String) lossDesc.get("class_name"), lossConfig),
-            metrics.toArray(new String[0]));
+            metrics);
         Map<String, float[]> arrays = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> {
           if (k.startsWith("optimizer/")) {

@@ -13,8 +13,11 @@ import dev.nabla.graph.Node;
 import dev.nabla.losses.CrossEntropy;
 import dev.nabla.losses.Loss;
 import dev.nabla.losses.Losses;
+import dev.nabla.metrics.CategoricalAccuracy;
+import dev.nabla.metrics.Mean;
 import dev.nabla.metrics.Metric;
 import dev.nabla.metrics.Metrics;
+import dev.nabla.metrics.SparseCategoricalAccuracy;
 import dev.nabla.nn.layers.Layer;
 import dev.nabla.optimizers.Optimizer;
 import dev.nabla.optimizers.Optimizers;
@@ -48,7 +51,8 @@ public class Sequential implements AutoCloseable, Trainable {
   private int matmulPrecision; // 0 fp32, 1 tf32 (the CUDA backend's gemm)
   private Optimizer optimizer;
   private Loss loss;
-  private List<String> metricNames = List.of();
+  // compile's metrics: a name as given (String) or a metric's {"class_name", "config"} (Map)
+  private List<Object> metricSpecs = List.of();
   private long seed = new SplittableRandom().nextLong();
   private String dataset;
   private PrintStream out = System.out;
@@ -218,28 +222,90 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   public void compile(Optimizer optimizer, Loss loss, String... metrics) {
+    compile(optimizer, loss, Arrays.asList((Object[]) metrics));
+  }
+
+  /**
+   * Keras's compile with {@code metrics=[...]} mixing names and metric objects, e.g.
+   * {@code List.of("accuracy", new AUC(), Metrics.get("precision", Map.of("top_k", 2)))}.
+   *
+   * <p>A name logs under itself, exactly as given ("acc", "BinaryAccuracy", "mse"), as in Keras;
+   * "accuracy" and "acc" (any case) are resolved from the label and output shapes
+   * ({@link Metrics#resolveAccuracy(String, int[], int[])}). A metric object logs under its
+   * name; compile keeps its configuration ({@link Metric#config()}), and every fit and evaluate
+   * uses fresh metrics made from it (the object's own state is left alone).
+   *
+   * @throws IllegalArgumentException for an unknown name, an element that is neither a name
+   *     nor a Metric, a Mean or Sum (they take values, not labels and predictions), or a metric
+   *     with several results (Precision or Recall with several thresholds: logs hold one number
+   *     per name)
+   */
+  public void compile(Optimizer optimizer, Loss loss, List<?> metrics) {
+    List<Object> specs = new ArrayList<>();
+    for (Object m : metrics) {
+      specs.add(metricSpec(m)); // fail now on bad metrics, not at fit time
+    }
     if (this.optimizer != null && this.optimizer != optimizer) {
       this.optimizer.close();
     }
     this.optimizer = optimizer;
     this.loss = loss;
-    for (String m : metrics) {
-      if (!isAccuracy(m)) {
-        Metrics.get(m, Map.of()); // fail now on unknown names, not at fit time
-      }
-    }
-    this.metricNames = List.of(metrics);
+    this.metricSpecs = List.copyOf(specs);
     optimizer.setBackend(backend());
     closePlans();
+  }
+
+  private static Object metricSpec(Object m) {
+    Metric probe;
+    Object spec;
+    if (m instanceof String) {
+      String name = (String) m;
+      if (isAccuracy(name)) {
+        return name;
+      }
+      probe = Metrics.get(name, Map.of("name", name));
+      spec = name;
+    } else if (m instanceof Metric) {
+      probe = (Metric) m;
+      Map<String, Object> desc = new LinkedHashMap<>();
+      desc.put("class_name", probe.className());
+      desc.put("config", probe.config());
+      spec = desc;
+      Metrics.get(probe.className(), probe.config()); // its config must rebuild it
+    } else {
+      throw new IllegalArgumentException("compile's metrics are names or Metric objects, got "
+          + m + (m == null ? "" : " (" + m.getClass().getSimpleName() + ")"));
+    }
+    if (probe instanceof Mean) {
+      throw new IllegalArgumentException("metric '" + probe.name() + "' is a "
+          + probe.className() + ", which takes values, not labels and predictions: it cannot "
+          + "be compiled; use it standalone");
+    }
+    if (probe.results().length != 1) {
+      throw new IllegalArgumentException("metric '" + probe.name() + "' gives "
+          + probe.results().length + " values (one per threshold); logs hold one number per "
+          + "name: compile one " + probe.className() + " per threshold, each with its own name");
+    }
+    return spec;
   }
 
   public Optimizer optimizer() {
     return optimizer;
   }
 
-  /** The metric names given to compile. */
+  /** The names compile's metrics log under, in order. */
   public List<String> metricNames() {
-    return metricNames;
+    List<String> names = new ArrayList<>();
+    for (Object spec : metricSpecs) {
+      names.add(spec instanceof String ? (String) spec
+          : String.valueOf(((Map<?, ?>) ((Map<?, ?>) spec).get("config")).get("name")));
+    }
+    return names;
+  }
+
+  /** compile's metrics as a model file stores them: names, and {class_name, config} maps. */
+  List<Object> metricSpecs() {
+    return metricSpecs;
   }
 
   public long seed() {
@@ -491,7 +557,7 @@ public class Sequential implements AutoCloseable, Trainable {
       c.setModel(this);
     }
     List<Metric> metrics = resolveMetrics(y);
-    Metric lossTracker = Metrics.mean("loss");
+    Mean lossTracker = Metrics.mean("loss");
     int steps = (nTrain + o.batchSize - 1) / o.batchSize;
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
@@ -506,11 +572,12 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX,
-      Tensor trainY, Tensor valX, Tensor valY, int steps, int nTrain, Metric lossTracker,
+      Tensor trainY, Tensor valX, Tensor valY, int steps, int nTrain, Mean lossTracker,
       List<Metric> metrics, boolean dynamic, Map<String, Float> logs) {
     callbacks.forEach(Callback::onTrainBegin);
     try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
-        o.shuffle, lossTracker, metrics, argmaxMetricsOnly(), loss instanceof CrossEntropy)) {
+        o.shuffle, lossTracker, metrics, argmaxMetricsOnly(trainY, metrics),
+        loss instanceof CrossEntropy)) {
       for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
         for (Callback c : callbacks) {
           c.onEpochBegin(epoch);
@@ -538,8 +605,9 @@ public class Sequential implements AutoCloseable, Trainable {
         fillLogs(logs, lossTracker, metrics, "");
         if (valX != null) { // on a device: the validation set uploaded once for the fit
           List<Metric> valMetrics = resolveMetrics(valY);
-          Metric valLoss = Metrics.mean("loss");
-          runner.validate(valX, valY, o.batchSize, valLoss, valMetrics, argmaxMetricsOnly());
+          Mean valLoss = Metrics.mean("loss");
+          runner.validate(valX, valY, o.batchSize, valLoss, valMetrics,
+              argmaxMetricsOnly(valY, valMetrics));
           fillLogs(logs, valLoss, valMetrics, "val_");
         }
         epochsDone = epoch + 1;
@@ -568,18 +636,21 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   /**
-   * Whether every compiled metric is an argmax accuracy of a multi-class output (what a device
-   * step run tallies with the loss).
+   * Whether every compiled metric, as resolved for labels {@code y}, is the argmax accuracy a
+   * device step run tallies with the loss: the fused cross-entropy kernel counts
+   * argmax(prediction) == label index (sparse loss) or == argmax(one-hot label), so the metric
+   * must be SparseCategoricalAccuracy under a sparse loss or CategoricalAccuracy under the
+   * categorical one, over (batch, classes) predictions. Anything else is computed on the host.
    */
-  private boolean argmaxMetricsOnly() {
-    if (Tensor.sizeOf(outputShape()) < 2 || !(loss instanceof CrossEntropy)) {
+  private boolean argmaxMetricsOnly(Tensor y, List<Metric> resolved) {
+    int[] out = outputShape();
+    if (Tensor.sizeOf(out) < 2 || !(loss instanceof CrossEntropy)) {
       return false;
     }
     boolean sparse = loss.sparseLabels();
-    for (String m : metricNames) {
-      String k = m.toLowerCase(Locale.ROOT).replace("_", "");
-      boolean argmax = isAccuracy(m) || k.equals("sparsecategoricalaccuracy") && sparse
-          || k.equals("categoricalaccuracy") && !sparse;
+    for (Metric m : resolved) {
+      boolean argmax = out.length == 1 && (sparse ? m instanceof SparseCategoricalAccuracy
+          : m instanceof CategoricalAccuracy && y.rank() == 2 && y.dim(1) == out[0]);
       if (!argmax) {
         return false;
       }
@@ -636,11 +707,12 @@ public class Sequential implements AutoCloseable, Trainable {
     }
     int n = x.dim(0);
     List<Metric> metrics = resolveMetrics(y);
-    Metric lossTracker = Metrics.mean("loss");
+    Mean lossTracker = Metrics.mean("loss");
     int steps = (n + batchSize - 1) / batchSize;
     ProgressBar bar = new ProgressBar(out, steps, verbose, ProgressBar.isTerminal());
     Map<String, Float> logs = new LinkedHashMap<>();
-    EpochRunner.evaluate(this, x, y, batchSize, lossTracker, metrics, argmaxMetricsOnly(),
+    EpochRunner.evaluate(this, x, y, batchSize, lossTracker, metrics,
+        argmaxMetricsOnly(y, metrics),
         (step, samples) -> {
           if (verbose == 1) {
             fillLogs(logs, lossTracker, metrics, "");
@@ -800,14 +872,24 @@ public class Sequential implements AutoCloseable, Trainable {
     }
   }
 
+  /** Fresh metrics for labels like {@code y}, as Keras's compile builds them on first use. */
   private List<Metric> resolveMetrics(Tensor y) {
     List<Metric> result = new ArrayList<>();
-    int units = Math.toIntExact(Tensor.sizeOf(outputShape()));
-    for (String m : metricNames) {
-      result.add(isAccuracy(m)
-          ? Metrics.resolveAccuracy(m.toLowerCase(Locale.ROOT), loss.sparseLabels(), units,
-              loss.name().equals("binary_crossentropy"))
-          : Metrics.get(m, Map.of()));
+    int[] out = outputShape();
+    int[] predShape = new int[out.length + 1];
+    predShape[0] = y.rank() == 0 ? 1 : y.dim(0);
+    System.arraycopy(out, 0, predShape, 1, out.length);
+    for (Object spec : metricSpecs) {
+      if (spec instanceof String) {
+        String name = (String) spec;
+        result.add(isAccuracy(name) ? Metrics.resolveAccuracy(name, y.shape(), predShape)
+            : Metrics.get(name, Map.of("name", name)));
+      } else {
+        Map<?, ?> desc = (Map<?, ?>) spec;
+        @SuppressWarnings("unchecked")
+        Map<String, ?> config = (Map<String, ?>) desc.get("config");
+        result.add(Metrics.get((String) desc.get("class_name"), config));
+      }
     }
     return result;
   }

@@ -3,6 +3,8 @@ package dev.nabla.train;
 import dev.nabla.Tensor;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Shuffle;
+import dev.nabla.metrics.Mean;
+import dev.nabla.metrics.MeanMetric;
 import dev.nabla.metrics.Metric;
 import java.util.List;
 
@@ -40,7 +42,7 @@ public final class EpochRunner implements AutoCloseable {
   private final int nTrain, batchSize, steps, widthX, widthY;
   private final boolean shuffle;
   private final int[] order;
-  private final Metric lossTracker;
+  private final Mean lossTracker;
   private final List<Metric> metrics;
   private boolean onDevice;
   private Tensor deviceX, deviceY; // the training set in the device's memory (device runs)
@@ -57,7 +59,7 @@ public final class EpochRunner implements AutoCloseable {
    *     (what a device step run can sum)
    */
   public EpochRunner(Trainable model, Tensor trainX, Tensor trainY, int nTrain, int batchSize,
-      boolean shuffle, Metric lossTracker, List<Metric> metrics, boolean argmaxMetricsOnly,
+      boolean shuffle, Mean lossTracker, List<Metric> metrics, boolean argmaxMetricsOnly,
       boolean fusedLoss) {
     this.model = model;
     this.backend = model.backend();
@@ -172,7 +174,7 @@ public final class EpochRunner implements AutoCloseable {
           lossTracker.updateMean(tally[0] / seen, seen);
           for (Metric m : metrics) {
             m.reset();
-            m.updateMean(tally[1] / seen, seen);
+            tallied(m).updateMean(tally[1] / seen, seen);
           }
           run.pause(); // a callback's own work (an evaluate, a loss) takes its arguments
           try {
@@ -246,7 +248,7 @@ public final class EpochRunner implements AutoCloseable {
    * end); otherwise each batch is staged on the host, uploaded, and read back.
    */
   public static void evaluate(Trainable model, Tensor x, Tensor y, int batchSize,
-      Metric lossTracker, List<Metric> metrics, boolean tallies, BatchListener listener) {
+      Mean lossTracker, List<Metric> metrics, boolean tallies, BatchListener listener) {
     int n = x.dim(0);
     int steps = (n + batchSize - 1) / batchSize;
     Backend backend = model.backend();
@@ -298,7 +300,7 @@ public final class EpochRunner implements AutoCloseable {
    * loss and hits summed there, one read at the end.
    */
   private static void evaluateOnDevice(Trainable model, Tensor dx, Tensor dy,
-      Backend.StepRun run, Tensor labels, int batchSize, Metric lossTracker,
+      Backend.StepRun run, Tensor labels, int batchSize, Mean lossTracker,
       List<Metric> metrics) {
     Backend backend = model.backend();
     int n = dx.dim(0), wx = dx.dim(1), wy = dy.dim(1);
@@ -328,7 +330,7 @@ public final class EpochRunner implements AutoCloseable {
     metrics.forEach(Metric::reset);
     lossTracker.updateMean(tally[0] / n, n);
     for (Metric m : metrics) {
-      m.updateMean(tally[1] / n, n);
+      tallied(m).updateMean(tally[1] / n, n);
     }
   }
 
@@ -336,7 +338,7 @@ public final class EpochRunner implements AutoCloseable {
    * fit's validation after an epoch: {@link #evaluate}, with the validation set uploaded to the
    * device once for the whole fit (kept while the same tensor comes back).
    */
-  public void validate(Tensor x, Tensor y, int batch, Metric lossTracker, List<Metric> metrics,
+  public void validate(Tensor x, Tensor y, int batch, Mean lossTracker, List<Metric> metrics,
       boolean tallies) {
     if (tallies && backend.runsStepsOnDevice() && x.dim(0) > 0) {
       if (validationSource != x && !validationStaged) {
@@ -370,6 +372,18 @@ public final class EpochRunner implements AutoCloseable {
     validationRun = null;
     validationX = validationY = validationSource = null;
     closeAll(owned);
+  }
+
+  /**
+   * A metric fed from a device run's argmax hits: the caller promised argmax accuracies only
+   * (argmaxMetricsOnly), which are means of per-sample hits.
+   */
+  private static MeanMetric tallied(Metric m) {
+    if (!(m instanceof MeanMetric)) {
+      throw new IllegalStateException(m.name() + " (" + m.className() + ") cannot be tallied on "
+          + "the device; only argmax accuracies can");
+    }
+    return (MeanMetric) m;
   }
 
   /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */

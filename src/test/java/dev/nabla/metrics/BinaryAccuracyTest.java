@@ -1,5 +1,7 @@
 package dev.nabla.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +66,35 @@ class BinaryAccuracyTest extends KerasMetricCase {
         acc.update(m(row(1, 0, 1, 0), row(1, 1, 1, 1)), m(row(0.9, 0.2, 0.3, 0.1),
             row(0.6, 0.7, 0.8, 0.4)));
         assertAllClose((3 / 4.0 + 3 / 4.0) / 2, acc.result(), "binary_accuracy, 4 labels");
+    }
+
+    @Test
+    void weightedRank1() {
+        Metric acc = metric("binary_accuracy");
+        acc.update(v(1, 1, 0, 0), v(0.98, 1, 0, 0.6), v(1, 0, 0, 1));
+        assertAllClose(0.5, acc.result(), 1e-3, "binary_accuracy, rank-1 data");
+    }
+
+    @Test
+    void weightedNdWeights() {
+        Metric acc = metric("binary_accuracy");
+        acc.update(m(row(1, 1), row(0, 0)), m(row(0.98, 1), row(0, 0.6)), m(row(1, 0), row(0, 1)));
+        assertAllClose(0.5, acc.result(), 1e-3, "binary_accuracy, per-element weights");
+    }
+
+    @Test
+    void weightedNdBroadcastWeights() {
+        // matches [[1, 1], [1, 0]] weighted by [[1, 0]]: the first column only, 2 of 2
+        Metric acc = metric("binary_accuracy");
+        acc.update(m(row(1, 1), row(0, 0)), m(row(0.98, 1), row(0, 0.6)), m(row(1, 0)));
+        assertAllClose(1.0, acc.result(), 1e-3, "binary_accuracy, weight row [[1, 0]]");
+    }
+
+    @Test
+    void classFormMatchesTheRegistry() {
+        Metric acc = new BinaryAccuracy("ba", 0.3);
+        acc.update(m(row(1), row(1), row(0), row(0)), m(row(0.98), row(0.5), row(0.1), row(0.2)));
+        assertAllClose(1.0, acc.result(), "BinaryAccuracy(threshold=0.3)");
+        assertEquals(Map.of("name", "ba", "threshold", 0.3), acc.config());
     }
 }

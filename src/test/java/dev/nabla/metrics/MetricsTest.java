@@ -70,14 +70,63 @@ class MetricsTest extends KerasMetricCase {
 
     @Test
     void unknownNameOrKeyIsRejectedNamingIt() {
-        rejects(() -> metric("auc"), "auc");
+        rejects(() -> metric("r2_score"), "r2_score", "accepted");
         rejects(() -> metric("categorical_accuracy", Map.of("threshold", 0.5)), "threshold");
         rejects(() -> metric("mse", Map.of("dtype", "float32")), "dtype");
         rejects(() -> metric("binary_accuracy", Map.of("threshold", "high")), "threshold");
     }
 
     @Test
-    void bareAccuracyNeedsTheModelToResolveIt() {
-        rejects(() -> metric("accuracy"), "accuracy");
+    void accIsResolvedOnlyByCompileWhileAccuracyIsKerasElementWiseClass() {
+        // keras.metrics.get("accuracy") is the element-wise Accuracy class; "acc" is no class
+        rejects(() -> metric("acc"), "acc", "compile");
+        Metric acc = metric("accuracy");
+        assertEquals("Accuracy", acc.className());
+        acc.update(v(1, 2, 3, 4), v(0, 2, 3, 4));
+        assertAllClose(0.75, acc.result(), "element-wise equality");
+    }
+
+    @Test
+    void everyNameBuildsAndItsConfigRebuildsIt() {
+        String[][] cases = {{"accuracy", "Accuracy", "accuracy"},
+            {"BinaryAccuracy", "BinaryAccuracy", "binary_accuracy"},
+            {"categorical_accuracy", "CategoricalAccuracy", "categorical_accuracy"},
+            {"SparseCategoricalAccuracy", "SparseCategoricalAccuracy",
+                "sparse_categorical_accuracy"},
+            {"top_k_categorical_accuracy", "TopKCategoricalAccuracy",
+                "top_k_categorical_accuracy"},
+            {"SparseTopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+                "sparse_top_k_categorical_accuracy"},
+            {"MSE", "MeanSquaredError", "mse"},
+            {"mean_absolute_error", "MeanAbsoluteError", "mean_absolute_error"},
+            {"RootMeanSquaredError", "RootMeanSquaredError", "root_mean_squared_error"},
+            {"Precision", "Precision", "precision"}, {"recall", "Recall", "recall"},
+            {"AUC", "AUC", "auc"}, {"mean", "Mean", "mean"}, {"Sum", "Sum", "sum"}};
+        for (String[] c : cases) {
+            Metric m = metric(c[0]);
+            assertEquals(c[1], m.className(), c[0]);
+            assertEquals(c[2], m.name(), c[0]);
+            Metric again = Metrics.get(m.className(), m.config());
+            assertEquals(m.getClass(), again.getClass(), c[0]);
+            assertEquals(m.config(), again.config(), c[0]);
+        }
+    }
+
+    @Test
+    void updateWithRowsReadsOnlyTheFirstRows() {
+        // a model's partial last batch: only the first 2 of 3 rows count
+        Metric acc = metric("sparse_categorical_accuracy");
+        acc.update(v(1, 0, 0), m(row(0.2, 0.8), row(0.9, 0.1), row(0.1, 0.9)), null, 2);
+        assertAllClose(1.0, acc.result(), "2 rows, both right");
+        Metric weighted = metric("mae");
+        weighted.update(m(row(0), row(0), row(0)), m(row(1), row(3), row(100)), v(1, 3, 5), 2);
+        assertAllClose((1 * 1 + 3 * 3) / 4.0, weighted.result(), "2 rows with their weights");
+    }
+
+    @Test
+    void callIsUpdateThenResult() {
+        Metric acc = metric("binary_accuracy");
+        assertAllClose(0.5, acc.call(v(1, 0), v(0.9, 0.8)), "first call");
+        assertAllClose(0.75, acc.call(v(1, 0), v(0.9, 0.1)), "second call accumulates");
     }
 }
