@@ -33,13 +33,55 @@ class LossesTest extends KerasLossCase {
     }
 
     @Test
-    void onlySumOverBatchSizeReductionIsAccepted() {
-        // Keras's test_no_reduction / test_sum_reduction / test_mean_with_sample_weight_reduction
-        // need reductions we do not have: they must be refused, not silently ignored.
-        for (String r : new String[] {"sum", "none", "mean_with_sample_weight", "mean"}) {
-            rejects(() -> Losses.get("mse", Map.of("reduction", r)), "reduction");
+    void everyKerasReductionIsAcceptedAndOthersAreRefused() {
+        for (Reduction r : Reduction.values()) {
+            assertEquals(r, Losses.get("mse", Map.of("reduction", r.kerasName())).reduction());
         }
-        Losses.get("categorical_crossentropy", Map.of("reduction", "sum_over_batch_size"));
+        assertEquals(Reduction.SUM_OVER_BATCH_SIZE, Losses.get("mse").reduction());
+        Map<String, Object> pythonNone = new java.util.HashMap<>();
+        pythonNone.put("reduction", null); // Keras's reduction=None
+        assertEquals(Reduction.NONE, Losses.get("mse", pythonNone).reduction());
+        rejects(() -> Losses.get("mse", Map.of("reduction", "auto")), "reduction", "auto");
+        rejects(() -> Losses.get("mse", Map.of("reduction", 1)), "reduction");
+    }
+
+    @Test
+    void newArgumentsAreCheckedNamingTheKey() {
+        rejects(() -> Losses.get("sparse_categorical_crossentropy", Map.of("ignore_class", 1.5)),
+            "ignore_class");
+        rejects(() -> Losses.get("categorical_crossentropy", Map.of("axis", "1")), "axis");
+        rejects(() -> Losses.get("categorical_crossentropy", Map.of("ignore_class", 0)),
+            "ignore_class");
+        rejects(() -> Losses.get("sparse_categorical_crossentropy",
+            Map.of("label_smoothing", 1.5)), "label_smoothing");
+    }
+
+    @Test
+    void configRoundTripsEveryArgument() {
+        Object[][] cases = {
+            {"sparse_categorical_crossentropy", Map.of("from_logits", true, "ignore_class", -1,
+                "reduction", "sum", "label_smoothing", 0.1)},
+            {"categorical_crossentropy", Map.of("axis", 1, "label_smoothing", 0.2,
+                "reduction", "mean_with_sample_weight")},
+            {"binary_crossentropy", Map.of("from_logits", true, "reduction", "none")},
+            {"mse", Map.of("reduction", "mean")},
+            {"mae", Map.of()},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            Loss loss = Losses.get((String) c[0], (Map<String, Object>) c[1]);
+            Loss back = Losses.get(loss.name(), loss.config());
+            assertEquals(loss.config(), back.config(), c[0] + " config");
+            assertEquals(loss.reduction(), back.reduction());
+        }
+        CrossEntropy scce = (CrossEntropy) Losses.get("SparseCategoricalCrossentropy",
+            Map.of("ignore_class", 3, "name", "scce"));
+        assertEquals(3, scce.config().get("ignore_class"));
+        assertEquals("sum_over_batch_size", scce.config().get("reduction"));
+        assertEquals(-1, scce.config().get("axis"));
+        // JSON gives numbers back as doubles: 3.0 is the integer 3
+        assertEquals(3, ((CrossEntropy) Losses.get("scce", Map.of("ignore_class", 3.0)))
+            .ignoreClass());
     }
 
     @Test
