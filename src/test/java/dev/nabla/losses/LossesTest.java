@@ -2,8 +2,17 @@ package dev.nabla.losses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.nabla.Tensor;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.layers.Dense;
+import dev.nabla.optimizers.Optimizers;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The registry: Keras names and arguments, and what it refuses (with the key named). */
 class LossesTest extends KerasLossCase {
@@ -82,6 +91,27 @@ class LossesTest extends KerasLossCase {
         // JSON gives numbers back as doubles: 3.0 is the integer 3
         assertEquals(3, ((CrossEntropy) Losses.get("scce", Map.of("ignore_class", 3.0)))
             .ignoreClass());
+    }
+
+    @Test
+    void aSavedModelReloadsWithItsLossArguments(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("model.safetensors");
+        Map<String, Object> args = Map.of("ignore_class", -1, "label_smoothing", 0.1,
+            "reduction", "sum");
+        Tensor x = m(row(1, 2), row(0, 1), row(-1, 1));
+        Tensor y = v(0, -1, 2);
+        try (Sequential m = new Sequential(new Dense(3, "softmax")).setSeed(3)
+                .setOutput(new PrintStream(new ByteArrayOutputStream(), true))) {
+            m.compile(Optimizers.get("sgd"), Losses.get("sparse_categorical_crossentropy", args));
+            float before = m.evaluate(x, y, 32, 0).get("loss");
+            m.save(file);
+            try (Sequential back = Sequential.load(file)) {
+                assertEquals(m.loss().config(), back.loss().config());
+                assertEquals(-1, ((CrossEntropy) back.loss()).ignoreClass());
+                assertEquals(Reduction.SUM, back.loss().reduction());
+                assertEquals(before, back.evaluate(x, y, 32, 0).get("loss"), 1e-6f);
+            }
+        }
     }
 
     @Test
