@@ -517,7 +517,7 @@ final class Ops {
   }
 
   /** Keras's warning, once per loss per process, for from_logits=True on an activation's output. */
-  private static final java.util.Set<String> logitsWarned =
+  static final java.util.Set<String> logitsWarned =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static void warnFromLogitsOnActivation(String loss, String activation) {

@@ -6,7 +6,10 @@ import dev.nabla.graph.Node;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The elementwise losses, averaged over the last axis: bce, mse, mae. */
+/**
+ * The elementwise losses, averaged over the last axis: bce, mse, mae. Their per-sample values
+ * have y_pred's shape without the last axis (a rank-1 y_pred is one value per sample).
+ */
 public final class Pointwise extends Loss {
   private final PointwiseLoss rule;
 
@@ -35,6 +38,7 @@ public final class Pointwise extends Loss {
     return meanSquaredError(Reduction.SUM_OVER_BATCH_SIZE);
   }
 
+  /** Keras's mean_squared_error: mean over the last axis of (y - p)^2, then {@code reduction}. */
   public static Pointwise meanSquaredError(Reduction reduction) {
     return new Pointwise("mean_squared_error", new PointwiseLoss(PointwiseLoss.Kind.MSE, 0),
         reduction);
@@ -44,6 +48,7 @@ public final class Pointwise extends Loss {
     return meanAbsoluteError(Reduction.SUM_OVER_BATCH_SIZE);
   }
 
+  /** Keras's mean_absolute_error: mean over the last axis of |y - p|, then {@code reduction}. */
   public static Pointwise meanAbsoluteError(Reduction reduction) {
     return new Pointwise("mean_absolute_error", new PointwiseLoss(PointwiseLoss.Kind.MAE, 0),
         reduction);
