@@ -5,6 +5,7 @@ import dev.nabla.Variable;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Elementwise;
+import dev.nabla.losses.Reduction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -180,13 +181,50 @@ public final class Graph implements AutoCloseable {
 
   /**
    * Per-sample softmax cross-entropy (rows). When {@code pred} is a softmax whose only consumer
-   * is this loss and {@code fromLogits} is false, the loss reads the softmax's logits instead
-   * (exact log-softmax, gradient softmax - target): TensorFlow-Keras does the same.
+   * is this loss, the loss reads the softmax's logits instead (exact log-softmax, gradient
+   * softmax - target), whatever {@code fromLogits} says: TensorFlow-Keras does the same (and
+   * warns, once, when fromLogits is true).
    */
   public Node softmaxCrossEntropy(Node labels, Node pred, boolean sparse, boolean fromLogits,
       float labelSmoothing) {
+    return softmaxCrossEntropy(labels, pred, sparse, fromLogits, labelSmoothing, -1, null);
+  }
+
+  /**
+   * Softmax cross-entropy over the class axis {@code axis} (negative: from the end) of
+   * {@code pred}: one value per entry of pred's shape without that axis. Sparse labels hold class
+   * indices (one per value); {@code labelSmoothing} mixes the target with the uniform one, for
+   * sparse labels too; labels equal to {@code ignoreClass} (null: none) give 0 and are masked
+   * out of the reduction ({@link Node#mask()}), as Keras's ignore_class.
+   *
+   * @throws IllegalArgumentException for an axis out of range, shapes that do not match, or
+   *     ignore_class on one-hot labels
+   */
+  public Node softmaxCrossEntropy(Node labels, Node pred, boolean sparse, boolean fromLogits,
+      float labelSmoothing, int axis, Integer ignoreClass) {
+    int rank = pred.shape.length;
+    int a = axis < 0 ? axis + rank : axis;
+    if (rank == 0 || a < 0 || a >= rank) {
+      throw new IllegalArgumentException("cross-entropy: axis " + axis + " is out of range for "
+          + "predictions of shape " + Arrays.toString(pred.shape));
+    }
+    if (a != rank - 1) {
+      if (sparse) {
+        throw new IllegalArgumentException("sparse_categorical_crossentropy: only axis=-1 is "
+            + "supported (as in Keras's TensorFlow backend); got axis=" + axis);
+      }
+      if (!Arrays.equals(labels.shape, pred.shape)) {
+        throw new IllegalArgumentException("categorical_crossentropy: labels of shape "
+            + Arrays.toString(labels.shape) + " do not match predictions of shape "
+            + Arrays.toString(pred.shape));
+      }
+      labels = add(new Ops.MoveAxisLast(this, labels, a));
+      pred = add(new Ops.MoveAxisLast(this, pred, a));
+    }
+    Ops.IgnoreClassMask mask = ignoreClass == null ? null
+        : add(new Ops.IgnoreClassMask(this, labels, ignoreClass));
     return add(new Ops.SoftmaxCrossEntropy(this, labels, pred, sparse, fromLogits,
-        labelSmoothing));
+        labelSmoothing, mask));
   }
 
   /** Per-sample loss over the last axis for the pointwise losses (bce, mse, mae). */
@@ -196,7 +234,18 @@ public final class Graph implements AutoCloseable {
 
   /** Keras's sum_over_batch_size: sum(loss * weight) / number of loss values. weights may be null. */
   public Node sumOverBatchSize(Node perSample, Node weights) {
-    return add(new Ops.SumOverBatchSize(this, perSample, weights));
+    return reduceLoss(perSample, weights, Reduction.SUM_OVER_BATCH_SIZE, 1);
+  }
+
+  /**
+   * Keras's reduction of loss values (see {@link Reduction}): a scalar, or for
+   * {@link Reduction#NONE} the weighted values (the values' shape). {@code weights} (null: none)
+   * hold one weight per value; {@code weightRepeat} says how many values each given sample
+   * weight was broadcast to (1 when they were given per value), which mean_with_sample_weight
+   * divides out of its weight sum. The values' {@link Node#mask()}, if any, is applied.
+   */
+  public Node reduceLoss(Node values, Node weights, Reduction reduction, double weightRepeat) {
+    return add(new Ops.LossReduction(this, values, weights, reduction, weightRepeat));
   }
 
   // ---- running -----------------------------------------------------------------------------

@@ -18,6 +18,11 @@ public abstract class Node {
   protected final Node[] inputs;
   protected Tensor value;
   protected Tensor grad;
+  /**
+   * Keras's mask on these values (0: the entry counts nowhere, 1: it counts), a node of the same
+   * shape, or null: set by a loss whose values some entries must not enter (ignore_class).
+   */
+  protected Node mask;
   boolean requiresGrad;
   boolean gradWritten;
   int consumers;
@@ -64,6 +69,11 @@ public abstract class Node {
   /** dLoss/dthis after {@link Graph#backward}; null for nodes no trainable value feeds. */
   public Tensor grad() {
     return grad;
+  }
+
+  /** Keras's mask on these values (see {@link #mask}), or null. */
+  public Node mask() {
+    return mask;
   }
 
   public boolean requiresGrad() {

@@ -246,9 +246,10 @@ final class Ops {
     // the mean of a softmax cross-entropy as the loss itself: one kernel computes it and writes
     // the gradient (scaled by 1 / batch) into the predictions' gradient
     for (Node node : nodes) {
-      if (node instanceof SumOverBatchSize && node.consumers == 0) {
-        SumOverBatchSize mean = (SumOverBatchSize) node;
-        if (mean.weights == null && mean.losses instanceof SoftmaxCrossEntropy
+      if (node instanceof LossReduction && node.consumers == 0) {
+        LossReduction mean = (LossReduction) node;
+        if (mean.plainMean() && mean.losses instanceof SoftmaxCrossEntropy
+            && ((SoftmaxCrossEntropy) mean.losses).fusesMean()
             && mean.losses.consumers == 1
             && ((SoftmaxCrossEntropy) mean.losses).target.consumers == 1) {
           SoftmaxCrossEntropy ce = (SoftmaxCrossEntropy) mean.losses;
@@ -515,63 +516,137 @@ final class Ops {
     }
   }
 
+  /** Keras's warning, once per loss per process, for from_logits=True on an activation's output. */
+  static final java.util.Set<String> logitsWarned =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static void warnFromLogitsOnActivation(String loss, String activation) {
+    if (logitsWarned.add(loss)) {
+      System.err.println("nabla: " + loss + " received from_logits=true, but the predictions "
+          + "were produced by a " + activation + " activation and thus are not logits; the loss "
+          + "reads that layer's logits instead, as Keras's TensorFlow backend does. Was this "
+          + "intended?");
+    }
+  }
+
+  /** Whether {@code pred} is an activation {@code act} read only by the loss being built. */
+  static boolean soleActivation(Node pred, Activation act) {
+    return pred instanceof BiasActivation && ((BiasActivation) pred).act == act
+        && pred.consumers == 1;
+  }
+
   /**
    * Per-sample softmax cross-entropy by the fused backend kernel: one pass computes each row's
    * loss and its gradient (kept in {@code rowGrad}); backward scales rows by the upstream
    * gradient, which is uniform 1/batch for the plain mean.
+   *
+   * <p>What the kernel does not do is composed around it with backend ops: label smoothing of
+   * sparse labels is (1 - ls) times the sparse loss plus ls times the loss against the uniform
+   * target (cross-entropy is linear in the target; Keras computes it the same way), and
+   * ignore_class reads the labels through an {@link IgnoreClassMask} (ignored entries: label 0
+   * for the kernel, then loss and gradient times 0).
    */
   static final class SoftmaxCrossEntropy extends ScratchNode {
     private final Node labels, target;
+    private final IgnoreClassMask ignore;
     private final Tensor input;
-    SumOverBatchSize meanInto; // fused: this loss's mean over the batch, the backward's root
+    LossReduction meanInto; // fused: this loss's mean over the batch, the backward's root
     private final boolean sparse, fromLogits;
     private final float labelSmoothing;
     private final Tensor rowGrad;
+    private final Tensor uniform, uniformLoss, uniformGrad; // sparse label smoothing only
     private final int rows, cols;
 
     SoftmaxCrossEntropy(Graph g, Node labels, Node pred, boolean sparse, boolean fromLogits,
-        float labelSmoothing) {
-      super(g, new int[] {pred.rows()}, pred, labels);
+        float labelSmoothing, IgnoreClassMask ignore) {
+      super(g, valuesShape(pred), pred, labels, ignore);
       this.rows = pred.rows();
       this.cols = pred.cols();
+      String name = sparse ? "sparse_categorical_crossentropy" : "categorical_crossentropy";
       if (sparse ? labels.size() != rows : !Arrays.equals(labels.shape, pred.shape)) {
-        throw new IllegalArgumentException((sparse ? "sparse " : "") + "cross-entropy: labels of"
+        throw new IllegalArgumentException(name + ": labels of"
             + " shape " + Arrays.toString(labels.shape) + " do not match predictions of shape "
             + Arrays.toString(pred.shape) + (sparse ? " (expected one class index per row)"
             : " (expected one target distribution per row; use the sparse loss for indices)"));
       }
-      if (sparse && labelSmoothing != 0f) {
-        throw new IllegalArgumentException("label_smoothing needs one-hot labels; "
-            + "sparse_categorical_crossentropy has none (use categorical_crossentropy)");
+      if (ignore != null && !sparse) {
+        throw new IllegalArgumentException("ignore_class needs class indices (the sparse loss)");
       }
-      boolean fuse = !fromLogits && pred instanceof BiasActivation
-          && ((BiasActivation) pred).act == Activation.SOFTMAX && pred.consumers == 1;
+      // After a softmax read by this loss alone, the loss reads the softmax's logits (exact
+      // log-softmax, gradient softmax - target), whatever from_logits says: Keras's TensorFlow
+      // backend does the same, warning when from_logits=True (the softmax would be applied twice)
+      boolean fuse = soleActivation(pred, Activation.SOFTMAX);
       if (fuse) {
         ((BiasActivation) pred).lossFused = true;
+        if (fromLogits) {
+          warnFromLogitsOnActivation(name, "softmax");
+        }
       }
       this.target = pred;
       this.input = fuse ? ((BiasActivation) pred).z : pred.value;
       this.fromLogits = fromLogits || fuse;
       this.labels = labels;
+      this.ignore = ignore;
       this.sparse = sparse;
       this.labelSmoothing = labelSmoothing;
       this.value = g.alloc(shape);
       this.rowGrad = pred.requiresGrad ? g.alloc(pred.shape) : null;
+      if (sparse && labelSmoothing != 0f) {
+        uniform = g.alloc(rows, cols);
+        g.backend().fill(uniform, 1f / cols, uniform.size()); // Keras: ones / num_classes
+        uniformLoss = g.alloc(rows);
+        uniformGrad = rowGrad == null ? null : g.alloc(rows, cols);
+      } else {
+        uniform = uniformLoss = uniformGrad = null;
+      }
+      if (ignore != null) {
+        this.mask = ignore; // Keras's mask on the values: the reduction counts only these
+      }
+    }
+
+    /** The predictions' shape without the class axis (the last). */
+    private static int[] valuesShape(Node pred) {
+      return pred.shape.length <= 1 ? new int[] {1}
+          : Arrays.copyOf(pred.shape, pred.shape.length - 1);
+    }
+
+    /** Whether one kernel pass can compute this loss's plain mean and its gradient. */
+    boolean fusesMean() {
+      return uniform == null && ignore == null;
     }
 
     @Override
     protected void forward() {
+      Backend be = graph.backend();
       if (meanInto != null) { // the loss's mean, and its gradient into the target's, at once
         Tensor g = graph.training() && target.requiresGrad ? target.grad : null;
-        double sum = graph.backend().softmaxXent(input, labels.value, null, g, rows, cols,
+        double sum = be.softmaxXent(input, labels.value, null, g, rows, cols,
             sparse, fromLogits, labelSmoothing, 1f / rows, null);
         if (!Double.isNaN(sum)) { // NaN: a device step run keeps the sum in its tally
-          graph.backend().fill(meanInto.value, (float) (sum / rows), 1);
+          be.fill(meanInto.value, (float) (sum / rows), 1);
         }
         return;
       }
-      graph.backend().softmaxXent(input, labels.value, value, rowGrad, rows, cols, sparse,
-          fromLogits, labelSmoothing, 1f, null);
+      Tensor kernelLabels = ignore != null ? ignore.kernelLabels : labels.value;
+      be.softmaxXent(input, kernelLabels, value, rowGrad, rows, cols, sparse, fromLogits,
+          sparse ? 0f : labelSmoothing, 1f, null);
+      if (uniform != null) {
+        be.softmaxXent(input, uniform, uniformLoss, uniformGrad, rows, cols, false, fromLogits,
+            0f, 1f, null);
+        float ls = labelSmoothing;
+        be.unary(Elementwise.Unary.SCALE, value, value, rows, 1f - ls);
+        be.axpy(value, uniformLoss, ls, rows);
+        if (rowGrad != null) {
+          be.unary(Elementwise.Unary.SCALE, rowGrad, rowGrad, rowGrad.size(), 1f - ls);
+          be.axpy(rowGrad, uniformGrad, ls, rowGrad.size());
+        }
+      }
+      if (ignore != null) { // ignored entries: loss 0 and no gradient, as Keras's where(mask, ...)
+        be.binary(Elementwise.Binary.MUL, value, rows, ignore.value, rows, value, rows);
+        if (rowGrad != null) {
+          be.scaleRows(ignore.value, rowGrad, rowGrad, rows, cols, 1f);
+        }
+      }
     }
 
     @Override
@@ -587,10 +662,126 @@ final class Ops {
     }
   }
 
-  /** Mean over the last axis of loss(y, p) elementwise (bce, mse, mae). */
+  /**
+   * sparse_categorical_crossentropy's ignore_class: the value is 1 where the label is not
+   * {@code ignoreClass} and 0 where it is (Keras's mask on the loss values), and
+   * {@link #kernelLabels} are the labels with the ignored ones replaced by class 0 (Keras does
+   * the same before its kernel, then zeroes those losses). Computed on the host from the labels
+   * (downloaded on a device backend): the backends have no comparison op, and a loss with
+   * ignore_class never runs in a captured device step (see Loss#deviceTallied). {@link #count}
+   * is the number of labels that count, for the reduction's divisor.
+   */
+  static final class IgnoreClassMask extends Node {
+    private final Node labels;
+    private final float ignoreClass;
+    final Tensor kernelLabels;
+    private final float[] host, remapped;
+    long count;
+
+    IgnoreClassMask(Graph g, Node labels, int ignoreClass) {
+      super(g, labels.shape, labels);
+      this.labels = labels;
+      this.ignoreClass = ignoreClass;
+      this.value = g.alloc(shape);
+      this.kernelLabels = g.alloc(shape);
+      this.host = new float[Math.toIntExact(labels.size())];
+      this.remapped = new float[host.length];
+      this.requiresGrad = false; // a function of the labels: no gradient flows through it
+    }
+
+    @Override
+    protected void forward() {
+      float[] l = labels.value.toFloatArray();
+      long n = 0;
+      for (int i = 0; i < l.length; i++) {
+        boolean counts = l[i] != ignoreClass;
+        host[i] = counts ? 1f : 0f;
+        remapped[i] = counts ? l[i] : 0f;
+        n += counts ? 1 : 0;
+      }
+      value.copyFrom(host);
+      kernelLabels.copyFrom(remapped);
+      count = n;
+    }
+
+    @Override
+    protected void backward() {}
+  }
+
+  /**
+   * The same values with one axis moved last: (pre, a, post) -> (pre, post, a), so that a loss
+   * over the class axis {@code axis} reads rows (categorical_crossentropy's axis argument).
+   * Backward moves the gradient back. The backends have no transpose kernel; this copies on the
+   * host (through a download and an upload on a device backend), so such a loss runs only in
+   * host-staged steps (see Loss#deviceTallied).
+   */
+  static final class MoveAxisLast extends ScratchNode {
+    private final Node x;
+    private final int pre, a, post;
+
+    MoveAxisLast(Graph g, Node x, int axis) {
+      super(g, moved(x.shape, axis), x);
+      this.x = x;
+      int p = 1;
+      for (int i = 0; i < axis; i++) {
+        p *= x.shape[i];
+      }
+      int q = 1;
+      for (int i = axis + 1; i < x.shape.length; i++) {
+        q *= x.shape[i];
+      }
+      this.pre = p;
+      this.a = x.shape[axis];
+      this.post = q;
+      this.value = g.alloc(shape);
+    }
+
+    private static int[] moved(int[] s, int axis) {
+      int[] out = new int[s.length];
+      for (int i = 0, j = 0; i < s.length; i++) {
+        if (i != axis) {
+          out[j++] = s[i];
+        }
+      }
+      out[s.length - 1] = s[axis];
+      return out;
+    }
+
+    /** (pre, rowsIn, colsIn) -> (pre, colsIn, rowsIn), one matrix transpose per slab. */
+    private static void transpose(Tensor from, Tensor to, int pre, int rowsIn, int colsIn) {
+      float[] src = from.toFloatArray();
+      float[] dst = new float[src.length];
+      for (int s = 0, o = 0; s < pre; s++, o += rowsIn * colsIn) {
+        for (int r = 0; r < rowsIn; r++) {
+          for (int c = 0; c < colsIn; c++) {
+            dst[o + c * rowsIn + r] = src[o + r * colsIn + c];
+          }
+        }
+      }
+      to.copyFrom(dst);
+    }
+
+    @Override
+    protected void forward() {
+      transpose(x.value, value, pre, a, post);
+    }
+
+    @Override
+    protected void backward() {
+      sendGrad(x, t -> transpose(grad, t, pre, post, a));
+    }
+  }
+
+  /**
+   * Mean over the last axis of loss(y, p) elementwise (bce, mse, mae). Binary cross-entropy on a
+   * sigmoid read by this loss alone reads the sigmoid's logits (sigmoid cross-entropy with
+   * logits), whatever from_logits says, as Keras's TensorFlow backend does (warning when
+   * from_logits=True).
+   */
   static final class Pointwise extends ScratchNode {
     private final Node labels, pred;
     private final PointwiseLoss loss;
+    private final Tensor input;
 
     Pointwise(Graph g, Node labels, Node pred, PointwiseLoss loss) {
       // (batch, n) -> (batch,); a (batch,) prediction is already one value per sample
@@ -599,9 +790,20 @@ final class Ops {
         throw new IllegalArgumentException("loss: labels of shape " + Arrays.toString(labels.shape)
             + " do not match predictions of shape " + Arrays.toString(pred.shape));
       }
+      boolean bce = loss.kind() == PointwiseLoss.Kind.BCE
+          || loss.kind() == PointwiseLoss.Kind.BCE_LOGITS;
+      boolean logitsOfSigmoid = bce && soleActivation(pred, Activation.SIGMOID);
+      if (logitsOfSigmoid) {
+        ((BiasActivation) pred).lossFused = true; // the gradient arriving there is dLoss/dz
+        if (loss.kind() == PointwiseLoss.Kind.BCE_LOGITS) {
+          warnFromLogitsOnActivation("binary_crossentropy", "sigmoid");
+        }
+        loss = new PointwiseLoss(PointwiseLoss.Kind.BCE_LOGITS, loss.labelSmoothing());
+      }
       this.labels = labels;
       this.pred = pred;
       this.loss = loss;
+      this.input = logitsOfSigmoid ? ((BiasActivation) pred).z : pred.value;
       this.value = g.alloc(shape);
     }
 
@@ -611,7 +813,7 @@ final class Ops {
 
     @Override
     protected void forward() {
-      graph.backend().pointwiseLoss(loss, labels.value, pred.value, value, (int) size(), group());
+      graph.backend().pointwiseLoss(loss, labels.value, input, value, (int) size(), group());
     }
 
     @Override
@@ -619,26 +821,67 @@ final class Ops {
       if (!pred.requiresGrad) {
         return;
       }
-      sendGrad(pred, t -> graph.backend().pointwiseLossBackward(loss, labels.value, pred.value,
+      sendGrad(pred, t -> graph.backend().pointwiseLossBackward(loss, labels.value, input,
           grad, t, (int) size(), group()));
     }
   }
 
-  /** Keras's sum_over_batch_size reduction: sum(l * w) / count(l). */
-  static final class SumOverBatchSize extends ScratchNode {
-    private final Node losses, weights;
+  /**
+   * Keras's reduction of loss values (see dev.nabla.losses.Reduction): the values times their
+   * weights (null: 1) and times the values' mask (Node#mask: ignore_class), summed and divided
+   * as the reduction says; for "none", the weighted values themselves. {@code weightRepeat}: how
+   * many times each given sample weight was repeated to fill the values' shape (Keras's
+   * mean_with_sample_weight divides by the sum of the weights as given).
+   */
+  static final class LossReduction extends ScratchNode {
+    private final Node losses, weights, mask;
+    private final dev.nabla.losses.Reduction reduction;
+    private final double weightRepeat;
+    private final Tensor combined, sum; // weights * mask; one float for a weight sum
+    private double divisor;
     SoftmaxCrossEntropy fusedInto; // computes this mean (and the gradient) in its forward
 
-    SumOverBatchSize(Graph g, Node losses, Node weights) {
-      super(g, new int[0], losses, weights);
+    LossReduction(Graph g, Node losses, Node weights, dev.nabla.losses.Reduction reduction,
+        double weightRepeat) {
+      super(g, reduction.scalar() ? new int[0] : losses.shape, losses, weights);
       if (weights != null && weights.size() != losses.size()) {
         throw new IllegalArgumentException("sample_weight of shape "
-            + Arrays.toString(weights.shape) + " does not match " + losses.size()
-            + " per-sample losses");
+            + Arrays.toString(weights.shape) + " does not match the " + losses.size()
+            + " loss values of shape " + Arrays.toString(losses.shape));
       }
       this.losses = losses;
       this.weights = weights;
+      this.mask = losses.mask;
+      this.reduction = reduction;
+      this.weightRepeat = weightRepeat;
       this.value = g.alloc(shape);
+      this.combined = weights != null && mask != null ? g.alloc(losses.shape) : null;
+      this.sum = mask != null
+          || weights != null && reduction == dev.nabla.losses.Reduction.MEAN_WITH_SAMPLE_WEIGHT
+          ? g.alloc(1) : null;
+    }
+
+    boolean plainMean() {
+      return weights == null && mask == null
+          && (reduction == dev.nabla.losses.Reduction.SUM_OVER_BATCH_SIZE
+          || reduction == dev.nabla.losses.Reduction.MEAN);
+    }
+
+    /** The weight of each value (null: all 1), computed for this run. */
+    private Tensor effectiveWeights() {
+      int n = (int) losses.size();
+      if (combined != null) {
+        graph.backend().binary(Elementwise.Binary.MUL, weights.value, n, mask.value, n, combined,
+            n);
+        return combined;
+      }
+      return weights != null ? weights.value : mask != null ? mask.value : null;
+    }
+
+    /** Sum of t's n values, read back to the host. */
+    private double total(Tensor t, int n) {
+      graph.backend().reduceRows(t, null, sum, 1, n, 1);
+      return sum.get(0);
     }
 
     @Override
@@ -647,8 +890,27 @@ final class Ops {
         return;
       }
       int n = (int) losses.size();
-      graph.backend().reduceRows(losses.value, weights == null ? null : weights.value, value, 1,
-          n, n);
+      Tensor w = effectiveWeights();
+      switch (reduction) {
+        case NONE:
+          if (w == null) {
+            graph.backend().copy(losses.value, value, n);
+          } else {
+            graph.backend().binary(Elementwise.Binary.MUL, losses.value, n, w, n, value, n);
+          }
+          return;
+        case SUM:
+          divisor = 1;
+          break;
+        case SUM_OVER_BATCH_SIZE:
+        case MEAN: // the count of values, or of unmasked ones: Keras's apply_mask rescaling
+          divisor = mask == null ? n : total(mask.value, n);
+          break;
+        default: // MEAN_WITH_SAMPLE_WEIGHT
+          divisor = mask != null ? total(w, n)
+              : weights != null ? total(w, n) / weightRepeat : n;
+      }
+      graph.backend().reduceRows(losses.value, w, value, 1, n, divisor);
     }
 
     @Override
@@ -666,8 +928,21 @@ final class Ops {
         return;
       }
       int n = (int) losses.size();
-      sendGrad(losses, t -> graph.backend().scaleRows(grad, weights == null ? null
-          : weights.value, t, 1, n, n));
+      Tensor w = combined != null ? combined : weights != null ? weights.value
+          : mask != null ? mask.value : null;
+      if (reduction == dev.nabla.losses.Reduction.NONE) {
+        sendGrad(losses, t -> {
+          if (w == null) {
+            graph.backend().copy(grad, t, n);
+          } else {
+            graph.backend().binary(Elementwise.Binary.MUL, grad, n, w, n, t, n);
+          }
+        });
+      } else if (divisor == 0) { // Keras's divide_no_nan: the loss is 0 whatever the values
+        sendGrad(losses, t -> graph.backend().fill(t, 0f, n));
+      } else {
+        sendGrad(losses, t -> graph.backend().scaleRows(grad, w, t, 1, n, (float) divisor));
+      }
     }
   }
 }

@@ -10,7 +10,6 @@ import dev.nabla.callbacks.History;
 import dev.nabla.callbacks.ProgressBar;
 import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
-import dev.nabla.losses.CrossEntropy;
 import dev.nabla.losses.Loss;
 import dev.nabla.losses.Losses;
 import dev.nabla.metrics.CategoricalAccuracy;
@@ -247,6 +246,12 @@ public class Sequential implements AutoCloseable, Trainable {
     }
     if (this.optimizer != null && this.optimizer != optimizer) {
       this.optimizer.close();
+    }
+    if (loss != null && !loss.reduction().scalar()) { // training needs one number per batch
+      throw new IllegalArgumentException("compile: loss " + loss.name() + " has reduction "
+          + "'none', which gives one value per sample; a model trains on one number per batch: "
+          + "use reduction sum_over_batch_size (Keras's default), mean, sum or "
+          + "mean_with_sample_weight, and read per-sample values with Loss.callPerSample");
     }
     this.optimizer = optimizer;
     this.loss = loss;
@@ -577,7 +582,7 @@ public class Sequential implements AutoCloseable, Trainable {
     callbacks.forEach(Callback::onTrainBegin);
     try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
         o.shuffle, lossTracker, metrics, argmaxMetricsOnly(trainY, metrics),
-        loss instanceof CrossEntropy)) {
+        loss.deviceTallied())) {
       for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
         for (Callback c : callbacks) {
           c.onEpochBegin(epoch);
@@ -644,7 +649,7 @@ public class Sequential implements AutoCloseable, Trainable {
    */
   private boolean argmaxMetricsOnly(Tensor y, List<Metric> resolved) {
     int[] out = outputShape();
-    if (Tensor.sizeOf(out) < 2 || !(loss instanceof CrossEntropy)) {
+    if (Tensor.sizeOf(out) < 2 || !loss.deviceTallied()) {
       return false;
     }
     boolean sparse = loss.sparseLabels();
@@ -846,16 +851,10 @@ public class Sequential implements AutoCloseable, Trainable {
           : " (expected " + units + " values per sample; for class indices use "
           + "sparse_categorical_crossentropy)"));
     }
-    if (loss.sparseLabels()) {
-      FloatBuffer b = y.buffer();
-      for (int i = 0; i < n; i++) {
-        float v = b.get(i);
-        if (v != Math.rint(v) || v < 0 || v >= units) {
-          throw new IllegalArgumentException(what + ": label " + v + " at index " + i
-              + " is not a class index in [0, " + units + ")");
-        }
-      }
-    }
+    int[] predShape = new int[outputShape().length + 1];
+    predShape[0] = n;
+    System.arraycopy(outputShape(), 0, predShape, 1, predShape.length - 1);
+    loss.checkLabels(y, predShape, what); // class indices in range (or the ignored class)
     return n;
   }
 

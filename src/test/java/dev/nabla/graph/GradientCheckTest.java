@@ -73,6 +73,31 @@ class GradientCheckTest {
     cases.add(new Case("logits -> binary CE from_logits", new int[] {B, IN}, new int[] {B, OUT},
         false, MLP, (g, p, x, y) -> Losses.get("binary_crossentropy", Map.of("from_logits", true))
             .build(g, y, mlp(g, p, x, Activation.TANH, Activation.LINEAR), null)));
+    cases.add(new Case("softmax -> sparse CE from_logits=true (reads the logits)",
+        new int[] {B, IN}, new int[] {B}, true, MLP, (g, p, x, y) -> Losses.get(
+            "sparse_categorical_crossentropy", Map.of("from_logits", true))
+            .build(g, y, mlp(g, p, x, Activation.TANH, Activation.SOFTMAX), null)));
+    cases.add(new Case("softmax -> sparse CE, ignore_class 1, label smoothing, sum",
+        new int[] {B, IN}, new int[] {B}, true, MLP, (g, p, x, y) -> Losses.get(
+            "sparse_categorical_crossentropy", Map.of("ignore_class", 1, "label_smoothing", 0.2,
+                "reduction", "sum"))
+            .build(g, y, mlp(g, p, x, Activation.RELU, Activation.SOFTMAX), null)));
+    cases.add(new Case("logits -> CE over axis 0, mean_with_sample_weight", new int[] {B, IN},
+        new int[] {B, OUT}, false, MLP, (g, p, x, y) -> {
+          Node w = g.input(OUT); // one weight per value: the values are (OUT) with axis 0
+          w.value().copyFrom(new float[] {0.5f, 2f, 1.25f});
+          // targets that are distributions over axis 0 (the kernel's gradient, as TensorFlow's,
+          // is softmax - target: the loss's gradient only for targets summing to 1)
+          Node t = g.input(B, OUT);
+          t.value().copyFrom(new float[] {0, 0.25f, 0, 1, 0.25f, 0, 0, 0.25f, 1, 0, 0.25f, 0});
+          return Losses.get("categorical_crossentropy", Map.of("from_logits", true, "axis", 0,
+              "reduction", "mean_with_sample_weight"))
+              .build(g, t, mlp(g, p, x, Activation.TANH, Activation.LINEAR), w);
+        }));
+    cases.add(new Case("sigmoid -> binary CE from_logits=true, reduction none, summed",
+        new int[] {B, IN}, new int[] {B, OUT}, false, MLP, (g, p, x, y) -> g.sum(Losses.get(
+            "binary_crossentropy", Map.of("from_logits", true, "reduction", "none"))
+            .build(g, y, mlp(g, p, x, Activation.SIGMOID, Activation.SIGMOID), null))));
     cases.add(new Case("mse", new int[] {B, IN}, new int[] {B, OUT}, false, MLP,
         (g, p, x, y) -> Losses.get("mse").build(g, y, mlp(g, p, x, Activation.RELU,
             Activation.LINEAR), null)));

@@ -25,4 +25,16 @@ abstract class OnEveryBackend extends dev.nabla.DefaultDevice {
 
     @Nested
     class Losses extends LossesTest {}
+
+    @Nested
+    class Reduction extends ReductionTest {}
+
+    @Nested
+    class IgnoreClass extends IgnoreClassTest {}
+
+    @Nested
+    class CategoricalAxis extends CategoricalAxisTest {}
+
+    @Nested
+    class LogitsOfActivations extends LogitsOfActivationsTest {}
 }
