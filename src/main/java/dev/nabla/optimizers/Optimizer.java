@@ -302,15 +302,43 @@ public abstract class Optimizer implements AutoCloseable {
           + "gradient accumulation or norm clipping)");
     }
     float[] table = new float[16 * steps];
+    takenFrom = rawIterations;
+    takenRuleStates = new float[steps + 1][];
+    takenRuleStates[0] = ruleState();
     for (int r = 0; r < steps; r++) {
       float lr = learningRate.at(rawIterations);
       prepareStep(iterations() + 1, lr);
       System.arraycopy(hp, 0, table, 16 * r, 15);
       table[16 * r + 15] = lr;
       rawIterations++;
+      takenRuleStates[r + 1] = ruleState();
     }
     return table;
   }
+
+  /**
+   * Gives back the last {@code steps} rows of the latest {@link #takeSteps} table, never applied
+   * (a run that stopped early, as Keras's stop_training does mid-epoch): the step count and the
+   * rule's own scalars go back to what they were after the rows that were applied.
+   *
+   * @throws IllegalStateException when no table was taken, or {@code steps} is negative or more
+   *     than its rows
+   */
+  public void untakeSteps(int steps) {
+    if (takenRuleStates == null || steps < 0 || steps > takenRuleStates.length - 1) {
+      throw new IllegalStateException(name + ": cannot give back " + steps + " steps of a table "
+          + "of " + (takenRuleStates == null ? "no" : takenRuleStates.length - 1) + " rows");
+    }
+    int kept = takenRuleStates.length - 1 - steps;
+    rawIterations = takenFrom + kept;
+    if (takenRuleStates[kept].length > 0) {
+      loadRuleState(takenRuleStates[kept]);
+    }
+    takenRuleStates = java.util.Arrays.copyOf(takenRuleStates, kept + 1);
+  }
+
+  private long takenFrom;
+  private float[][] takenRuleStates; // [r]: the rule's scalars after r rows of the latest table
 
   /**
    * One step of a run for a model's flat buffer ({@link #applyFlat}'s arguments), its
@@ -524,6 +552,7 @@ public abstract class Optimizer implements AutoCloseable {
       throw new IllegalArgumentException(name + " state: negative step count " + state.steps());
     }
     rawIterations = state.steps();
+    takenRuleStates = null;
     loadRuleState(state.arrays().getOrDefault("rule", new float[0]));
   }
 
