@@ -495,6 +495,7 @@ public class Sequential implements AutoCloseable, Trainable {
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
+    optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
     logs = epochs(o, callbacks, trainX, trainY, valX, valY, steps, nTrain, lossTracker, metrics,
         dynamic, logs);
     // as Keras (epochs > 0); an optimizer that never stepped has no average to write
@@ -608,6 +609,7 @@ public class Sequential implements AutoCloseable, Trainable {
     requireCompiled();
     applyMatmulPrecision();
     int rows = checkData(x, y, "trainOnBatch");
+    optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
     StepPlan p = plan(true, rows, y);
     p.xHost.copyFrom(x);
     p.yHost.copyFrom(y);
