@@ -138,6 +138,11 @@ class CallbacksTest {
     resetStop();
     feed(withBaseline, "val_loss", 0.9, 0.8, 0.85);
     assertEquals(2, withBaseline.stoppedEpoch());
+    // Keras's test_state_reset_across_fit_calls: on_train_begin starts afresh
+    withBaseline.onTrainBegin();
+    assertEquals(0, withBaseline.waitCount());
+    assertEquals(-1, withBaseline.stoppedEpoch());
+    assertEquals(0, withBaseline.bestEpoch());
     // without a baseline the wait restarted at 0.8: epoch 2 is the first without improvement
     EarlyStopping without = new EarlyStopping("val_loss", 0, 2, "auto", false, 0);
     without.setModel(model);
