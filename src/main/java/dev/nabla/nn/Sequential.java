@@ -116,6 +116,11 @@ public class Sequential implements AutoCloseable, Trainable {
     return this;
   }
 
+  /** Where progress, summaries and callbacks' messages go (see {@link #setOutput}). */
+  public PrintStream output() {
+    return out;
+  }
+
   /**
    * Runs this model on {@code backend} from now on (see {@link Backends#select}): every planned
    * graph, fit, evaluate, predict and trainOnBatch. A built model's weights and optimizer state
@@ -208,9 +213,20 @@ public class Sequential implements AutoCloseable, Trainable {
     this.epochsDone = epochs;
   }
 
-  /** Asks fit to stop after the current epoch (for callbacks such as early stopping). */
+  /**
+   * Keras's {@code model.stop_training = True}: fit stops after the current batch. Asked from a
+   * batch hook (TerminateOnNaN), the epoch ends there: its logs cover the batches run, its
+   * validation and on_epoch_end still run, and then on_train_end; asked from on_epoch_end
+   * (EarlyStopping), no further epoch starts. fit clears it when it starts.
+   */
   public void stopTraining() {
     stopTraining = true;
+  }
+
+  /** Whether a stop was asked during the current fit (Keras's {@code model.stop_training}). */
+  @Override
+  public boolean stopTrainingRequested() {
+    return stopTraining;
   }
 
   // ---- compile -------------------------------------------------------------------------------
@@ -567,9 +583,13 @@ public class Sequential implements AutoCloseable, Trainable {
     boolean dynamic = ProgressBar.isTerminal();
     Map<String, Float> logs = new LinkedHashMap<>();
     stopTraining = false;
+    optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
     logs = epochs(o, callbacks, trainX, trainY, valX, valY, steps, nTrain, lossTracker, metrics,
         dynamic, logs);
-    optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
+    // as Keras (epochs > 0); an optimizer that never stepped has no average to write
+    if (o.epochs > 0 && optimizer.steps() > 0) {
+      optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
+    }
     for (Callback c : callbacks) {
       c.onTrainEnd(logs);
     }
@@ -583,7 +603,10 @@ public class Sequential implements AutoCloseable, Trainable {
     try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
         o.shuffle, lossTracker, metrics, argmaxMetricsOnly(trainY, metrics),
         loss.deviceTallied())) {
-      for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
+      // Keras's loop: a stop asked in a batch hook ends the epoch after that batch (the runner
+      // checks after every batch); the epoch's validation and on_epoch_end still run, then the
+      // loop ends
+      for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
         for (Callback c : callbacks) {
           c.onEpochBegin(epoch);
         }
@@ -620,6 +643,9 @@ public class Sequential implements AutoCloseable, Trainable {
           c.onEpochEnd(epoch, logs);
         }
         bar.finish(logs);
+        if (stopTraining) {
+          break;
+        }
       }
     }
     return logs;
@@ -676,6 +702,7 @@ public class Sequential implements AutoCloseable, Trainable {
     requireCompiled();
     applyMatmulPrecision();
     int rows = checkData(x, y, "trainOnBatch");
+    optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
     StepPlan p = plan(true, rows, y);
     p.xHost.copyFrom(x);
     p.yHost.copyFrom(y);

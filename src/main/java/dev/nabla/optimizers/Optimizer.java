@@ -52,6 +52,11 @@ public abstract class Optimizer implements AutoCloseable {
     final Segments segments;
     final Tensor[] slots;
     Tensor average;
+    /**
+     * With use_ema, after {@link #finalizeVariableValues} wrote the average into the variables:
+     * the weights training had reached, which the next step resumes from (see there).
+     */
+    Tensor training;
     Tensor accumulator;
     final double[] sums;
 
@@ -302,15 +307,43 @@ public abstract class Optimizer implements AutoCloseable {
           + "gradient accumulation or norm clipping)");
     }
     float[] table = new float[16 * steps];
+    takenFrom = rawIterations;
+    takenRuleStates = new float[steps + 1][];
+    takenRuleStates[0] = ruleState();
     for (int r = 0; r < steps; r++) {
       float lr = learningRate.at(rawIterations);
       prepareStep(iterations() + 1, lr);
       System.arraycopy(hp, 0, table, 16 * r, 15);
       table[16 * r + 15] = lr;
       rawIterations++;
+      takenRuleStates[r + 1] = ruleState();
     }
     return table;
   }
+
+  /**
+   * Gives back the last {@code steps} rows of the latest {@link #takeSteps} table, never applied
+   * (a run that stopped early, as Keras's stop_training does mid-epoch): the step count and the
+   * rule's own scalars go back to what they were after the rows that were applied.
+   *
+   * @throws IllegalStateException when no table was taken, or {@code steps} is negative or more
+   *     than its rows
+   */
+  public void untakeSteps(int steps) {
+    if (takenRuleStates == null || steps < 0 || steps > takenRuleStates.length - 1) {
+      throw new IllegalStateException(name + ": cannot give back " + steps + " steps of a table "
+          + "of " + (takenRuleStates == null ? "no" : takenRuleStates.length - 1) + " rows");
+    }
+    int kept = takenRuleStates.length - 1 - steps;
+    rawIterations = takenFrom + kept;
+    if (takenRuleStates[kept].length > 0) {
+      loadRuleState(takenRuleStates[kept]);
+    }
+    takenRuleStates = java.util.Arrays.copyOf(takenRuleStates, kept + 1);
+  }
+
+  private long takenFrom;
+  private float[][] takenRuleStates; // [r]: the rule's scalars after r rows of the latest table
 
   /**
    * One step of a run for a model's flat buffer ({@link #applyFlat}'s arguments), its
@@ -328,7 +361,20 @@ public abstract class Optimizer implements AutoCloseable {
   private final Group[] flatGroup = new Group[1];
   private final Tensor[] flatGrad = new Tensor[1];
 
-  /** Keras's finalize_variable_values: with use_ema, writes the moving averages into variables. */
+  /**
+   * Keras's finalize_variable_values (what fit does at its end): with use_ema, writes the moving
+   * averages into the variables; without, does nothing.
+   *
+   * <p>Unlike Keras, the weights training had reached are kept (and saved with {@link #state}):
+   * a model's next fit or trainOnBatch, in this process or after a save and load, puts them back
+   * first ({@link #resumeTraining}) if the variables still hold the averages, so training split
+   * across fits (resumed with initial_epoch) goes on exactly as one fit would, bit for bit.
+   * Keras would go on from the averages. Variables set in between (loadWeights, EarlyStopping's
+   * restore_best_weights) are kept as set; so does a step through {@link #applyGradients}
+   * without {@code resumeTraining} (gradients computed from the averages go with them).
+   *
+   * @throws IllegalArgumentException for a variable this optimizer never updated
+   */
   public void finalizeVariableValues(List<? extends Variable> variables) {
     if (!useEma) {
       return;
@@ -339,8 +385,45 @@ public abstract class Optimizer implements AutoCloseable {
         throw new IllegalArgumentException(name + ": variable " + v.name()
             + " was never updated by this optimizer");
       }
-      v.copyFrom(g.average);
+      if (g.training != null && holdsAverage(g)) {
+        // finalized already and not trained since: the training weights kept are still the ones
+      } else {
+        if (g.training == null) {
+          g.training = backend.zeros(Math.toIntExact(g.w.size()));
+        }
+        g.training.copyFrom(g.w);
+      }
+      g.w.copyFrom(g.average);
     }
+  }
+
+  /** Whether the group's variables hold exactly its moving average (as finalize left them). */
+  private static boolean holdsAverage(Group g) {
+    return java.util.Arrays.equals(g.w.toFloatArray(), g.average.toFloatArray());
+  }
+
+  /**
+   * Call before the forward pass of the first step after {@link #finalizeVariableValues} (a
+   * model's fit and trainOnBatch do): variables that still hold the moving averages get back
+   * the weights training had reached, so training goes on as if it had not been finalized;
+   * variables set to anything else since are left as they are. Does nothing without use_ema,
+   * for variables this optimizer never updated, or when nothing was finalized.
+   */
+  public void resumeTraining(List<? extends Variable> variables) {
+    for (Variable v : variables) {
+      Group g = groups.get(v);
+      if (g != null && g.training != null) {
+        if (holdsAverage(g)) {
+          g.w.copyFrom(g.training);
+        }
+        dropTraining(g);
+      }
+    }
+  }
+
+  private static void dropTraining(Group g) {
+    g.training.close();
+    g.training = null;
   }
 
   // ---- the step ------------------------------------------------------------------------------
@@ -393,6 +476,11 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   private void apply(Group[] gs, Tensor[] grads) {
+    for (Group g : gs) {
+      if (g.training != null) { // stepping on from the variables as they are, as Keras does
+        dropTraining(g);
+      }
+    }
     float lr = learningRate.at(rawIterations);
     long it = iterations();
     float pre = lossScaleFactor == null ? 1f : 1f / lossScaleFactor;
@@ -478,7 +566,8 @@ public abstract class Optimizer implements AutoCloseable {
   public record State(long steps, Map<String, float[]> arrays) {}
 
   /**
-   * The optimizer's state: per group (in order of first use) its slots, EMA average and
+   * The optimizer's state: per group (in order of first use) its slots, EMA average (and the
+   * training weights a finalize set aside, see {@link #finalizeVariableValues}) and
    * accumulator, then the rule's own scalars.
    */
   public State state() {
@@ -490,6 +579,9 @@ public abstract class Optimizer implements AutoCloseable {
       }
       if (g.average != null) {
         s.put("group" + gi + "/average", g.average.toFloatArray());
+      }
+      if (g.training != null) {
+        s.put("group" + gi + "/training_weights", g.training.toFloatArray());
       }
       if (g.accumulator != null) {
         s.put("group" + gi + "/accumulator", g.accumulator.toFloatArray());
@@ -515,6 +607,10 @@ public abstract class Optimizer implements AutoCloseable {
       }
       if (g.average != null) {
         load(state.arrays(), "group" + i + "/average", g.average);
+        if (state.arrays().containsKey("group" + i + "/training_weights")) {
+          g.training = backend.zeros(Math.toIntExact(g.w.size()));
+          load(state.arrays(), "group" + i + "/training_weights", g.training);
+        }
       }
       if (g.accumulator != null) {
         load(state.arrays(), "group" + i + "/accumulator", g.accumulator);
@@ -524,6 +620,7 @@ public abstract class Optimizer implements AutoCloseable {
       throw new IllegalArgumentException(name + " state: negative step count " + state.steps());
     }
     rawIterations = state.steps();
+    takenRuleStates = null;
     loadRuleState(state.arrays().getOrDefault("rule", new float[0]));
   }
 
@@ -552,6 +649,9 @@ public abstract class Optimizer implements AutoCloseable {
       }
       if (g.average != null) {
         g.average.close();
+      }
+      if (g.training != null) {
+        g.training.close();
       }
       if (g.accumulator != null) {
         g.accumulator.close();

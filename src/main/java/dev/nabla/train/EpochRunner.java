@@ -90,9 +90,11 @@ public final class EpochRunner implements AutoCloseable {
 
   /**
    * One epoch: visits the samples in the order of (seed, epoch) (or in order), one step per
-   * batch; afterwards the loss tracker and metrics hold the epoch's figures. {@code reportEvery}
-   * steps (0: never; the last step always) the tracker and metrics are brought up to date and
-   * {@code listener} is called.
+   * batch, ending early after the batch at which {@link Trainable#stopTrainingRequested} turns
+   * true (Keras's stop_training); afterwards the loss tracker and metrics hold the figures of
+   * the batches run. Every {@code reportEvery} steps (0: never; the last step and the step a
+   * stop ends always) the tracker and metrics are brought up to date and {@code listener} is
+   * called.
    */
   public void epoch(int epoch, int reportEvery, BatchListener listener) {
     if (shuffle) { // a function of (seed, epoch): a resumed run shuffles as it would have
@@ -133,8 +135,13 @@ public final class EpochRunner implements AutoCloseable {
           m.update(p.yHost, pred, null, rows);
         }
       }
-      if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
+      // a stop asked before this batch's report (in on_epoch_begin) ends the epoch here too
+      boolean stop = model.stopTrainingRequested();
+      if (stop || step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
         listener.batchEnd(step, start + rows);
+      }
+      if (stop || model.stopTrainingRequested()) {
+        break; // Keras: the epoch ends after the batch in which the stop was asked
       }
     }
   }
@@ -167,7 +174,8 @@ public final class EpochRunner implements AutoCloseable {
               model.flatGradients());
           run.endStep();
         });
-        if (step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
+        boolean stop = model.stopTrainingRequested();
+        if (stop || step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
           int seen = Math.min((step + 1) * batchSize, nTrain);
           double[] tally = run.readTally();
           lossTracker.reset();
@@ -182,6 +190,12 @@ public final class EpochRunner implements AutoCloseable {
           } finally {
             run.resume();
           }
+        }
+        if (stop || model.stopTrainingRequested()) {
+          // Keras: the epoch ends after this batch; the table's later rows were never applied,
+          // so the optimizer counts only the steps taken
+          model.optimizer().untakeSteps(steps - step - 1);
+          break;
         }
       }
     } finally {

@@ -25,4 +25,10 @@ public interface Trainable {
 
   /** Seeds the epoch order (Keras's shuffle) with the dropout masks. */
   long seed();
+
+  /**
+   * Whether a callback asked training to stop (Keras's {@code model.stop_training}): the epoch
+   * runner checks it after every batch and ends the epoch there.
+   */
+  boolean stopTrainingRequested();
 }

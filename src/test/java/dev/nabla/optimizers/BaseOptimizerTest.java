@@ -397,4 +397,27 @@ class BaseOptimizerTest extends KerasOptimizerCase {
             Map.of("initial_learning_rate", initial, "decay_steps", decaySteps,
                 "decay_rate", decayRate));
     }
+
+    /**
+     * A step run that stops early gives back the table rows it never applied: the step count
+     * and Nadam's momentum-cache product are as after the rows applied, so the next table's
+     * rows equal those of an optimizer that took only those steps.
+     */
+    @Test
+    void untakenStepsAreGivenBack() {
+        Optimizer a = optimizer("nadam", Map.of("learning_rate", 0.01));
+        Optimizer b = optimizer("nadam", Map.of("learning_rate", 0.01));
+        a.takeSteps(5);
+        a.untakeSteps(3);
+        b.takeSteps(2);
+        assertEquals(2, a.steps());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.state().arrays().get("rule"),
+            a.state().arrays().get("rule"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b.takeSteps(4), a.takeSteps(4),
+            "the next rows");
+        a.untakeSteps(0);
+        assertEquals(6, a.steps());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> a.untakeSteps(5));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.nabla.optimizers.schedules;
 
 import dev.nabla.Config;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -111,18 +112,19 @@ public final class Schedules {
         double tMul = c.number("t_mul", 2.0);
         double mMul = c.number("m_mul", 1.0);
         double alpha = c.number("alpha", 0.0);
+        if (!(tMul > 0) || Double.isInfinite(tMul)) {
+          throw new IllegalArgumentException(name + ": 't_mul' (the factor from one period's "
+              + "length to the next) must be a finite number > 0, got " + tMul);
+        }
+        Restarts restarts = new Restarts(first, tMul);
         s = named("CosineDecayRestarts", step -> {
-          double fraction = step / first;
-          double restart;
-          if (tMul == 1.0) {
-            restart = Math.floor(fraction);
-            fraction -= restart;
-          } else {
-            restart = Math.floor(Math.log(1 - fraction * (1 - tMul)) / Math.log(tMul));
-            double sum = (1 - Math.pow(tMul, restart)) / (1 - tMul);
-            fraction = (fraction - sum) / Math.pow(tMul, restart);
+          // Keras's formula, with the restart index found exactly (Restarts) where Keras floors
+          // a logarithm that can land a hair below an integer at a restart step
+          double[] at = restarts.at(step);
+          if (at == null) {
+            return Double.NaN; // past the last restart of shrinking periods: Keras's NaN
           }
-          double cosineDecayed = 0.5 * Math.pow(mMul, restart) * (1 + Math.cos(Math.PI * fraction));
+          double cosineDecayed = 0.5 * Math.pow(mMul, at[0]) * (1 + Math.cos(Math.PI * at[1]));
           return init * ((1 - alpha) * cosineDecayed + alpha);
         });
         break;
@@ -132,6 +134,84 @@ public final class Schedules {
     }
     c.done();
     return s;
+  }
+
+  /**
+   * CosineDecayRestarts's periods: period k lasts first * t^k steps and restart i starts at
+   * start(i) = first * (t^i - 1) / (t - 1) (first * i when t is 1). {@link #at} finds the restart
+   * a step is in, i with start(i) <= step < start(i + 1), exactly for the arguments' values: a
+   * logarithm gives a guess, and each comparison of the step with a start is decided in double
+   * when the two are clearly apart and in exact decimal arithmetic when they are close (a step
+   * on a restart, such as step 211 of periods 16, 24, 36, 54, 81).
+   */
+  static final class Restarts {
+    private final double first, t;
+    private final BigDecimal exactFirst, exactT;
+
+    Restarts(double first, double t) {
+      this.first = first;
+      this.t = t;
+      this.exactFirst = new BigDecimal(first);
+      this.exactT = new BigDecimal(t);
+    }
+
+    /**
+     * {restart index, fraction of its period done (0 exactly at the restart)}, or null when the
+     * periods shrink (t < 1) and the step is at or past their limit first / (1 - t).
+     */
+    double[] at(long step) {
+      long i;
+      if (t == 1.0) {
+        i = (long) Math.floor(step / first);
+      } else {
+        if (t < 1.0 && new BigDecimal(step).multiply(BigDecimal.ONE.subtract(exactT))
+            .compareTo(exactFirst) >= 0) {
+          return null;
+        }
+        // Keras's guess: floor(log(1 - (step / first) (1 - t)) / log(t))
+        double guess = Math.floor(Math.log1p(step / first * (t - 1)) / Math.log(t));
+        i = Double.isFinite(guess) && guess > 0 ? (long) guess : 0;
+      }
+      while (i > 0 && compareToStart(step, i) < 0) {
+        i--;
+      }
+      int c;
+      while ((c = compareToStart(step, i + 1)) >= 0) {
+        i++;
+        if (c == 0) {
+          return new double[] {i, 0.0};
+        }
+      }
+      if (compareToStart(step, i) == 0) {
+        return new double[] {i, 0.0};
+      }
+      return new double[] {i, (step - start(i)) / (first * Math.pow(t, i))};
+    }
+
+    /** start(i) in double (relative error below 1e-13: expm1 keeps t^i - 1 accurate near 1). */
+    private double start(long i) {
+      return t == 1.0 ? first * i : first * (Math.expm1(i * Math.log(t)) / (t - 1));
+    }
+
+    /** The sign of step - start(i), exact. */
+    private int compareToStart(long step, long i) {
+      double estimate = start(i);
+      double diff = step - estimate;
+      if (Math.abs(diff) > 1e-9 * (Math.abs(estimate) + first)) {
+        return diff > 0 ? 1 : -1;
+      }
+      BigDecimal s = new BigDecimal(step);
+      if (t == 1.0) {
+        return s.compareTo(exactFirst.multiply(BigDecimal.valueOf(i)));
+      }
+      // step - first (t^i - 1) / (t - 1) has the sign of step (t - 1) - first (t^i - 1) times
+      // that of t - 1
+      BigDecimal tMinus1 = exactT.subtract(BigDecimal.ONE);
+      BigDecimal lhs = s.multiply(tMinus1);
+      BigDecimal rhs = exactFirst.multiply(exactT.pow(Math.toIntExact(i))
+          .subtract(BigDecimal.ONE));
+      return lhs.compareTo(rhs) * tMinus1.signum();
+    }
   }
 
   private static double cosine(double init, double step, double steps, double alpha) {

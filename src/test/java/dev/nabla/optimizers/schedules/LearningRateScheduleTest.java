@@ -1,5 +1,6 @@
 package dev.nabla.optimizers.schedules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -351,15 +352,82 @@ class LearningRateScheduleTest {
     @Test
     void cosineRestartsConfigArgumentsOverSeveralPeriods() {
         // test_config's arguments: 0.05, first_decay_steps 10, alpha 0.1, t_mul 3, m_mul 4;
-        // periods [0, 10), [10, 40), [40, 130); the steps avoid the restarts at 40 and 130,
-        // where floor(log(9) / log(3)) is at the mercy of rounding
+        // periods [0, 10), [10, 40), [40, 130), with the restarts at 40 and 130, where
+        // floor(log(9) / log(3)) alone is at the mercy of rounding
         LearningRateSchedule s = schedule("cosine_decay_restarts", "initial_learning_rate",
             0.05, "first_decay_steps", 10, "alpha", 0.1, "t_mul", 3.0, "m_mul", 4.0,
             "name", "my_cdr");
-        for (long step : new long[] {0, 5, 9, 10, 25, 39, 41, 100, 129, 131}) {
+        for (long step : new long[] {0, 5, 9, 10, 25, 39, 40, 41, 100, 129, 130, 131}) {
             close(0.05 * npCosineDecayRestarts(step, 10, 3.0, 4.0, 0.1), s, step, 1e-6, 1e-5,
                 "restarts");
         }
+    }
+
+    /**
+     * The issue's case: periods 16, 24, 36, 54, 81 put a restart at step 211, where
+     * floor(log(1 + 211 / 16 * 0.5) / log(1.5)) lands a hair below 5 in floating point; the right
+     * rate is the restart's peak, 1.0.
+     */
+    @Test
+    void cosineRestartsAtTheIssuesRestartStep() {
+        LearningRateSchedule s = schedule("cosine_decay_restarts", "initial_learning_rate", 1.0,
+            "first_decay_steps", 16, "t_mul", 1.5);
+        assertEquals(1.0f, s.at(211));
+        assertEquals(1.0f, s.at(130));
+        // one step before: the end of period 4 (81 steps), 80 of them done
+        close(0.5 * (1 + Math.cos(Math.PI * 80 / 81)), s, 210, 1e-7, 1e-6, "before");
+    }
+
+    /**
+     * Every step of many schedules against Keras's numpy reference (its test's loop over the
+     * periods, exact here because every period length and start is a dyadic number that double
+     * holds exactly), and at each restart the peak init * m_mul^i exactly: growing, equal and
+     * shrinking periods, integer and fractional first periods.
+     */
+    @Test
+    void cosineRestartsEveryStepAndEveryRestart() {
+        double[][] cases = { // first_decay_steps, t_mul, m_mul, alpha
+            {16, 1.5, 1.0, 0.0}, {16, 1.5, 0.9, 0.1}, {10, 3.0, 4.0, 0.1}, {7, 2.0, 0.5, 0.0},
+            {64, 1.25, 1.0, 0.0}, {2.5, 1.0, 0.8, 0.0}, {10, 1.0, 1.0, 0.2}, {64, 1.75, 1.0, 0.0},
+            {64, 0.5, 0.9, 0.0}, {96, 0.75, 1.0, 0.05}, {1, 2.0, 1.0, 0.0}, {48, 1.5, 1.0, 0.0}};
+        for (double[] k : cases) {
+            double first = k[0], tMul = k[1], mMul = k[2], alpha = k[3];
+            LearningRateSchedule s = schedule("cosine_decay_restarts", "initial_learning_rate",
+                2.0, "first_decay_steps", first, "t_mul", tMul, "m_mul", mMul, "alpha", alpha);
+            String what = "first " + first + ", t_mul " + tMul + ", m_mul " + mMul;
+            // the restart steps, from the periods' lengths (exact in double here)
+            java.util.List<Long> restarts = new java.util.ArrayList<>();
+            double start = 0, period = first;
+            long limit = tMul < 1 ? (long) Math.ceil(first / (1 - tMul)) : 3000;
+            int i = 0;
+            while (start < limit && start + period > start) { // (until the periods vanish)
+                if (start == Math.rint(start)) {
+                    assertEquals((float) (2.0 * ((1 - alpha) * Math.pow(mMul, i) + alpha)),
+                        s.at((long) start), what + ": restart " + i + " at step " + start);
+                    restarts.add((long) start);
+                }
+                start += period;
+                period *= tMul;
+                i++;
+            }
+            assertTrue(restarts.size() >= 4, what + ": restarts " + restarts);
+            for (long step = 0; step < limit; step++) {
+                close(2.0 * npCosineDecayRestarts(step, first, tMul, mMul, alpha), s, step,
+                    1e-6, 1e-6, what);
+            }
+            if (tMul < 1) {
+                // past the limit of the shrinking periods there is no restart: Keras's NaN
+                assertTrue(Float.isNaN(s.at(limit)), what + ": past the limit " + limit);
+            }
+        }
+    }
+
+    @Test
+    void cosineRestartsRejectsANonPositiveTMul() {
+        rejects(() -> schedule("cosine_decay_restarts", "initial_learning_rate", 0.1,
+            "first_decay_steps", 10, "t_mul", 0.0), "t_mul");
+        rejects(() -> schedule("cosine_decay_restarts", "initial_learning_rate", 0.1,
+            "first_decay_steps", 10, "t_mul", -2.0), "t_mul");
     }
 
     // the constructors' checks
