@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * Keras's EarlyStopping: stop when {@code monitor} has not improved by more than min_delta for
  * {@code patience} epochs; optionally restore the best epoch's weights.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class EarlyStopping implements Callback {
   private final Monitor monitor;

@@ -3,7 +3,11 @@ package dev.nabla.callbacks;
 import dev.nabla.nn.Sequential;
 import java.util.Map;
 
-/** Keras's TerminateOnNaN: stops training as soon as a batch's loss is NaN or infinite. */
+/**
+ * Keras's TerminateOnNaN: stops training as soon as a batch's loss is NaN or infinite.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
+ */
 public final class TerminateOnNaN implements Callback {
   private Sequential model;
   private int stoppedAtBatch = -1;

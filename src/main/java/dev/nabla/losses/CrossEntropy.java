@@ -7,6 +7,8 @@ import dev.nabla.graph.Node;
  * categorical_crossentropy and sparse_categorical_crossentropy, on the fused softmax
  * cross-entropy kernel. From probabilities, Keras renormalises and clips to [1e-7, 1 - 1e-7];
  * after a softmax layer the graph reads its logits instead (see Graph#softmaxCrossEntropy).
+ *
+ * <p>Thread-safe once configured (see {@link Loss}).
  */
 public final class CrossEntropy extends Loss {
   private final boolean sparse, fromLogits;

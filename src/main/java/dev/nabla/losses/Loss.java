@@ -11,6 +11,9 @@ import java.util.Map;
  * A Keras loss: per-sample values, reduced by sum_over_batch_size (sum of weighted values over
  * their count). Subclasses add their per-sample rule to a graph; {@link #call} evaluates it once
  * on tensors, the way Keras's {@code loss(y_true, y_pred)} does.
+ *
+ * <p>Thread-safe once configured: a loss holds only its configuration, and each graph it builds into
+ * is its caller's; concurrent evaluations of one model share it.
  */
 public abstract class Loss {
   private final String name;

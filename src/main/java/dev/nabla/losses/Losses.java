@@ -4,7 +4,11 @@ import dev.nabla.Config;
 import java.util.List;
 import java.util.Map;
 
-/** Looks losses up by Keras name (case-insensitive, snake_case or class name) with Keras's arguments. */
+/**
+ * Looks losses up by Keras name (case-insensitive, snake_case or class name) with Keras's arguments.
+ *
+ * <p>Thread-safe: a factory of new losses.
+ */
 public final class Losses {
   private Losses() {}
 

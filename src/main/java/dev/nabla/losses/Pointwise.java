@@ -4,7 +4,11 @@ import dev.nabla.backend.PointwiseLoss;
 import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 
-/** The elementwise losses, averaged over the last axis: bce, mse, mae. */
+/**
+ * The elementwise losses, averaged over the last axis: bce, mse, mae.
+ *
+ * <p>Thread-safe once configured (see {@link Loss}).
+ */
 public final class Pointwise extends Loss {
   private final PointwiseLoss rule;
 

@@ -5,7 +5,11 @@ import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 
-/** Keras's metrics by name, and the "accuracy" resolution Keras applies at compile time. */
+/**
+ * Keras's metrics by name, and the "accuracy" resolution Keras applies at compile time.
+ *
+ * <p>Thread-safe: a factory of new metrics.
+ */
 public final class Metrics {
   private Metrics() {}
 

@@ -5,7 +5,11 @@ import dev.nabla.callbacks.Callback;
 import java.util.ArrayList;
 import java.util.List;
 
-/** fit's keyword arguments, with Keras's names and defaults. */
+/**
+ * fit's keyword arguments, with Keras's names and defaults.
+ *
+ * <p>Not thread-safe: a builder; fill it on one thread, then pass it to fit, which only reads it.
+ */
 public final class FitOptions {
   int epochs = 1;
   int initialEpoch = 0;

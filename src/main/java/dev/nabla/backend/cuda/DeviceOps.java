@@ -11,6 +11,9 @@ import org.bytedeco.javacpp.Pointer;
  * implementation whose "capture" records closures and replays them: a value that a CUDA graph
  * would freeze at capture time is frozen there too, so the trainer's step logic is checked on
  * any machine.
+ *
+ * <p>Implementations need not be thread-safe: {@link CudaBackend} makes every call under its device's
+ * lock ({@link SerialOps}).
  */
 public interface DeviceOps extends AutoCloseable {
   /** One line: the device's name and what it runs. */

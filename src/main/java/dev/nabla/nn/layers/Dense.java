@@ -7,7 +7,11 @@ import dev.nabla.nn.initializers.Initializer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** y = activation(x kernel + bias): a matmul and one fused bias + activation pass. */
+/**
+ * y = activation(x kernel + bias): a matmul and one fused bias + activation pass.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
+ */
 public final class Dense extends Layer {
   private final int units;
   private final Activation activation;

@@ -4,7 +4,11 @@ import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.List;
 
-/** Inverted dropout: active in fit, the identity in evaluate and predict. */
+/**
+ * Inverted dropout: active in fit, the identity in evaluate and predict.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
+ */
 public final class Dropout extends Layer {
   private final float rate;
 

@@ -5,7 +5,11 @@ import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.List;
 
-/** Flattens each sample to one dimension. {@code new Flatten(28, 28)} also declares the input shape. */
+/**
+ * Flattens each sample to one dimension. {@code new Flatten(28, 28)} also declares the input shape.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
+ */
 public final class Flatten extends Layer {
   private final int[] inputShape;
 
