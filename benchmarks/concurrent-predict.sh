@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-3}
 device=${2:-cpu}
 [ -d target/classes/dev/nabla ] || mvn -q -B -o compile
-cp=$(mvn -q -B -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+mvn -q -B -o dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/cp.txt"
+cp=$(cat "$out/cp.txt")
 javac -d "$out" -cp "target/classes:$cp" benchmarks/src/main/java/dev/nabla/bench/ConcurrentPredict.java
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | cut -d: -f2- | sed 's/^ *//'); $(date -u '+%Y-%m-%d %H:%M UTC'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$out:target/classes:$cp" dev.nabla.bench.ConcurrentPredict "$device" "$seconds"

@@ -68,8 +68,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       under them), then frees; calls after it fail with "the model is closed".
  *   <li>One training call at a time: fit or trainOnBatch while another thread's fit or
  *       trainOnBatch runs is refused with an IllegalStateException naming the running call and
- *       its thread, and so are close, compile, setBackend/to, build and loadWeights from another
- *       thread (close, compile and setBackend also from the training thread's own callbacks).
+ *       its thread, and so are close, compile, setBackend/to, setMaxParallelPredictions and
+ *       loadWeights from another thread (all but loadWeights also from the training thread's
+ *       own callbacks).
  * </ul>
  *
  * <p>Configuration ({@link #add}, {@link #setSeed}, {@link #setOutput},
