@@ -27,7 +27,7 @@ public class Tensor implements AutoCloseable {
   private final boolean owner;
   private final Tensor root; // the tensor owning the memory (this one, for owners)
   private boolean closed;
-  private volatile FloatBuffer buffer; // a lazily made NIO view of the same memory, for Java-side loops
+  private volatile FloatBuffer buffer; // a lazily made NIO view of the memory, for Java loops
 
   protected Tensor(FloatPointer data, int[] shape, boolean owner) {
     this(data, shape, owner, null);

@@ -12,8 +12,8 @@ import java.util.Map;
  * their count). Subclasses add their per-sample rule to a graph; {@link #call} evaluates it once
  * on tensors, the way Keras's {@code loss(y_true, y_pred)} does.
  *
- * <p>Thread-safe once configured: a loss holds only its configuration, and each graph it builds into
- * is its caller's; concurrent evaluations of one model share it.
+ * <p>Thread-safe once configured: a loss holds only its configuration, and each graph it builds
+ * into is its caller's; concurrent evaluations of one model share it.
  */
 public abstract class Loss {
   private final String name;

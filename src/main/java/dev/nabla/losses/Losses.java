@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Looks losses up by Keras name (case-insensitive, snake_case or class name) with Keras's arguments.
+ * Looks losses up by Keras name (case-insensitive, snake_case or class name) with Keras's
+ * arguments.
  *
  * <p>Thread-safe: a factory of new losses.
  */

@@ -7,8 +7,8 @@ import java.nio.FloatBuffer;
  * A Keras metric: a weighted mean of per-sample values, accumulated across batches until
  * {@link #reset()}. Runs on the host over the batch's labels and predictions.
  *
- * <p>Not thread-safe: a metric accumulates (update, result, reset) for one caller at a time; a model
- * makes new ones for each evaluate call.
+ * <p>Not thread-safe: a metric accumulates (update, result, reset) for one caller at a time; a
+ * model makes new ones for each evaluate call.
  */
 public abstract class Metric {
   private final String name;

@@ -17,8 +17,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  * on one non-blocking stream. Create it only after {@link dev.nabla.backend.Backends#probeCuda}
  * found a device: the preset's JNI library needs the driver to load at all.
  *
- * <p>Not thread-safe by itself (one stream, shared host scratch): {@link CudaBackend} makes each call
- * under its device's lock.
+ * <p>Not thread-safe by itself (one stream, shared host scratch): {@link CudaBackend} makes each
+ * call under its device's lock.
  */
 public final class CudaOps implements DeviceOps {
   private final CUstream_st stream = new CUstream_st();

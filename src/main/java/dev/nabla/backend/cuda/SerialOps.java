@@ -112,7 +112,10 @@ final class SerialOps implements DeviceOps {
     }
   }
 
-  /** Starts a capture and keeps the lock until {@link #endCapture}: no other thread's launch may land in it. */
+  /**
+   * Starts a capture and keeps the lock until {@link #endCapture}: no other thread's launch may
+   * land in it.
+   */
   @Override
   public void beginCapture() {
     lock.lock();

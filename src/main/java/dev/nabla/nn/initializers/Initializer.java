@@ -10,8 +10,8 @@ import java.util.TreeMap;
  * (input units, output units). The normal variants are Keras's truncated normals: drawn within
  * two standard deviations, with the stddev divided by 0.8796... so the variance is the target.
  *
- * <p>Implementations are thread-safe: an initializer is a function of its arguments and the generator
- * passed in.
+ * <p>Implementations are thread-safe: an initializer is a function of its arguments and the
+ * generator passed in.
  */
 @FunctionalInterface
 public interface Initializer {
