@@ -54,10 +54,12 @@ class ConcurrencyTest {
    * Predictions per thread in the eight-thread reproduction: the issue's 300 on the CPU backend;
    * fewer on the Java reference and the emulator (a prediction there is about 30 and 1000 times
    * slower) so that the class stays near a minute on two cores. -Dnabla.concurrency.iterations=300
-   * runs the issue's full count on every backend.
+   * runs the issue's full count on every backend; -Dnabla.concurrency.iterations.java=300 (or
+   * .cpu, .cpu:2, .cuda-emulated) on one.
    */
   private static int iterations(String device) {
-    Integer forced = Integer.getInteger("nabla.concurrency.iterations");
+    Integer forced = Integer.getInteger("nabla.concurrency.iterations." + device,
+        Integer.getInteger("nabla.concurrency.iterations"));
     if (forced != null) {
       return forced;
     }
