@@ -11,6 +11,8 @@ import java.util.TreeSet;
  * Reads a Keras-style config map (argument name -> value) for one named thing, with the checks
  * every registry needs: unknown keys and wrong types throw IllegalArgumentException naming the
  * key, the thing, and what is accepted. Call {@link #done()} after reading every key.
+ *
+ * <p>Thread-safe: immutable once made.
  */
 public final class Config {
   private final String owner;

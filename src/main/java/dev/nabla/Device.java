@@ -10,6 +10,9 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>A device's memory is addressed by plain {@code long} addresses: what its kernels take. The
  * transfer methods are the device's primitives; tensors call them, users call the tensor's.
+ *
+ * <p>Thread-safe: its transfer methods may be called from any thread (a CUDA device's go through
+ * its backend's lock).
  */
 public abstract class Device {
   /** Host memory: the Java and CPU backends' device. */

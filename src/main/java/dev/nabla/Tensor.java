@@ -14,7 +14,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * ({@link #view}) shares its parent's memory and must not outlive it. Nothing here relies on the
  * garbage collector to release memory, on the host or on a device.
  *
- * <p>Not thread-safe: a tensor is read or written by one thread at a time.
+ * <p>Not thread-safe for writes: a tensor being written (copyFrom, an op's output, close) must
+ * not be used by another thread at the same time. Any number of threads may read one tensor at
+ * once (a model's weights are read by every concurrent prediction).
  */
 public class Tensor implements AutoCloseable {
   private final FloatPointer data; // for a device tensor: the device address, never dereferenced
@@ -25,7 +27,7 @@ public class Tensor implements AutoCloseable {
   private final boolean owner;
   private final Tensor root; // the tensor owning the memory (this one, for owners)
   private boolean closed;
-  private FloatBuffer buffer; // a lazily made NIO view of the same memory, for Java-side loops
+  private volatile FloatBuffer buffer; // a lazily made NIO view of the memory, for Java loops
 
   protected Tensor(FloatPointer data, int[] shape, boolean owner) {
     this(data, shape, owner, null);
@@ -255,10 +257,12 @@ public class Tensor implements AutoCloseable {
           + device.name() + ", not in host memory: copy it first (tensor.to(Device.HOST) or "
           + "toFloatArray())");
     }
-    if (buffer == null) {
-      buffer = data.asBuffer();
+    FloatBuffer b = buffer; // readers may race to make it: each gets a whole view
+    if (b == null) {
+      b = data.asBuffer();
+      buffer = b;
     }
-    return buffer;
+    return b;
   }
 
   /** Frees the memory if this tensor owns it; views do nothing. */

@@ -5,6 +5,10 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * A trainable tensor: a layer's weights or anything an optimizer updates. A model's variables are
  * views into one flat buffer, so one fused optimizer call updates all of them.
+ *
+ * <p>Like {@link Tensor}: any number of threads may read one variable at once; a write (copyFrom,
+ * an optimizer step) must not overlap reads or other writes. A model orders the writes to its own
+ * weights (see Sequential).
  */
 public class Variable extends Tensor {
   private final String name;

@@ -4,7 +4,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Activations by Keras name. The ordinal is the code of native/include/nabla/kernels.h. */
+/**
+ * Activations by Keras name. The ordinal is the code of native/include/nabla/kernels.h.
+ *
+ * <p>Thread-safe: an enum.
+ */
 public enum Activation {
   LINEAR, RELU, SIGMOID, TANH, GELU, LEAKY_RELU, SOFTMAX;
 

@@ -10,6 +10,10 @@ import dev.nabla.Tensor;
  *
  * <p>Kernels that overwrite their output take it last; "accumulate" variants add into it. The
  * Java backend is the reference for every op; each native op is tested against it.
+ *
+ * <p>Implementations say whether they are thread-safe. The three shipped ones ({@link JavaBackend},
+ * {@link CpuBackend}, {@link dev.nabla.backend.cuda.CudaBackend}) are: any number of threads may
+ * run ops on one backend at once, on tensors that no two of them write at the same time.
  */
 public interface Backend {
   /** "java", "cpu", "cuda" or "cuda-emulated". */

@@ -22,6 +22,8 @@ import org.bytedeco.openblas.global.openblas_full;
  *
  * <p>Each native library is probed once per JVM and the outcome cached: a failed
  * {@code Loader.load} poisons the class for the JVM's life, so we never touch it twice.
+ *
+ * <p>Thread-safe: the probes are synchronized, and each device's CUDA backend is made once.
  */
 public final class Backends {
   /** Device names accepted by {@link #select} (and by NABLA_DEVICE and --device). */

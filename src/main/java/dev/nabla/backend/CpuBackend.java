@@ -23,6 +23,11 @@ import org.bytedeco.openblas.global.openblas_full;
  * their k-term sums. On 2 shared cores oversubscription is catastrophic (see shared GUIDE), so
  * the default is 1 thread and callers choose more; a part is taken by whichever thread is free,
  * so a descheduled helper costs at most the single-threaded time.
+ *
+ * <p>Thread-safe: any number of threads may run ops on one CPU backend at once (OpenBLAS is
+ * called with one thread per call; the few native scratch words are taken one caller at a time;
+ * a caller that finds the helper threads busy runs its parts itself). {@link #setThreads} is not:
+ * call it before the backend is shared.
  */
 public final class CpuBackend implements Backend {
   private final LongPointer correctOut = new LongPointer(1);
@@ -165,13 +170,18 @@ public final class CpuBackend implements Backend {
   public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
       int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
       long[] correct) {
-    double loss = NablaCpu.nabla_softmax_xent(pred.pointer(), labels.pointer(), ptr(rowLoss),
-        ptr(grad), rows, cols, sparse ? 1 : 0, fromLogits ? 1 : 0, labelSmoothing, gradScale,
-        correct == null ? null : correctOut);
-    if (correct != null) {
-      correct[0] = correctOut.get(0);
+    if (correct == null) {
+      return NablaCpu.nabla_softmax_xent(pred.pointer(), labels.pointer(), ptr(rowLoss),
+          ptr(grad), rows, cols, sparse ? 1 : 0, fromLogits ? 1 : 0, labelSmoothing, gradScale,
+          null);
     }
-    return loss;
+    synchronized (correctOut) { // one native word for the count: one caller at a time
+      double loss = NablaCpu.nabla_softmax_xent(pred.pointer(), labels.pointer(), ptr(rowLoss),
+          ptr(grad), rows, cols, sparse ? 1 : 0, fromLogits ? 1 : 0, labelSmoothing, gradScale,
+          correctOut);
+      correct[0] = correctOut.get(0);
+      return loss;
+    }
   }
 
   @Override
@@ -225,6 +235,13 @@ public final class CpuBackend implements Backend {
   @Override
   public void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0,
       Tensor s1, Tensor s2, Segments seg, float decayLr, float clipValue) {
+    synchronized (hyper) { // the hyperparameter words and segment mirrors are shared scratch
+      step(rule, hp, w, g, s0, s1, s2, seg, decayLr, clipValue);
+    }
+  }
+
+  private void step(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0, Tensor s1,
+      Tensor s2, Segments seg, float decayLr, float clipValue) {
     NativeSegments n = mirror(seg);
     n.gscale.put(seg.gscale);
     n.wd.put(seg.wd);
@@ -301,9 +318,11 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void segmentSumSquares(Tensor x, Segments seg, double[] out) {
-    NativeSegments n = mirror(seg);
-    NablaCpu.nabla_segment_sum_squares(x.pointer(), seg.count(), n.ends, n.sums);
-    n.sums.get(out, 0, seg.count());
+    synchronized (hyper) { // the segment mirror's sums are shared scratch
+      NativeSegments n = mirror(seg);
+      NablaCpu.nabla_segment_sum_squares(x.pointer(), seg.count(), n.ends, n.sums);
+      n.sums.get(out, 0, seg.count());
+    }
   }
 
   @Override

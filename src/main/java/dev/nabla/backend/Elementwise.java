@@ -3,6 +3,8 @@ package dev.nabla.backend;
 /**
  * The codes of the graph's light elementwise ops, shared by every backend (the ordinals are the
  * NABLA_UNARY_ and NABLA_BINARY_ codes of native/include/nabla/cuda_kernels.h).
+ *
+ * <p>Thread-safe: enums.
  */
 public final class Elementwise {
   private Elementwise() {}

@@ -7,6 +7,9 @@ import java.nio.FloatBuffer;
  * The pure-Java backend: the test oracle every native kernel is checked against, and the
  * last-resort fallback. Plain loops over NIO views of the same off-heap memory the native
  * backends use; sums that matter (gemm, row reductions, losses) accumulate in double.
+ *
+ * <p>Thread-safe: it keeps no state, so any number of threads may run ops at once (on tensors
+ * that they do not write at the same time).
  */
 public class JavaBackend implements Backend {
   private static final float EPS = 1e-7f;

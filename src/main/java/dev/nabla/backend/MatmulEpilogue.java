@@ -15,6 +15,8 @@ import dev.nabla.Tensor;
  * nabla_cuda_gemm. The graph fuses only on backends that run it as one kernel
  * ({@link Backend#fusesEpilogues}); {@link Backend#gemmEpilogue}'s default is the reference
  * composition of the unfused ops.
+ *
+ * <p>Thread-safe: immutable.
  */
 public record MatmulEpilogue(Tensor bias, Tensor z, Activation act, Tensor db, float dropRate,
     int dropStream, Tensor bwdZ, Activation bwdAct) {

@@ -10,6 +10,10 @@ import java.util.function.IntConsumer;
  * OS has descheduled (another process on a shared 2-core machine) never stalls the job; at worst
  * the caller runs every part itself. Helpers spin briefly after a job (the next one usually comes
  * within microseconds in a training step) and then park, so an idle model burns no CPU.
+ *
+ * <p>Thread-safe: one job at a time runs on the helpers; a caller that finds them busy with
+ * another thread's job runs its own parts itself, in the same parts (so its result is the same
+ * bits), instead of waiting.
  */
 final class Parallel {
   private static final long SPIN_NANOS = 200_000;
@@ -21,6 +25,8 @@ final class Parallel {
   private volatile Throwable failure;
   private volatile boolean closed;
   private final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean busy =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   Parallel(int threads) {
     helpers = new Thread[Math.max(0, threads - 1)];
@@ -38,12 +44,20 @@ final class Parallel {
 
   /** Calls job.accept(p) for p in [0, parts), in parallel; returns when all have run. */
   void forEach(int parts, IntConsumer work) {
-    if (parts <= 1 || helpers.length == 0) {
+    if (parts <= 1 || helpers.length == 0 || !busy.compareAndSet(false, true)) {
       for (int p = 0; p < parts; p++) {
         work.accept(p);
       }
       return;
     }
+    try {
+      runOnHelpers(parts, work);
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private void runOnHelpers(int parts, IntConsumer work) {
     // publish in this order: a helper that claims a part (through next) sees job and count
     job = work;
     count = parts;

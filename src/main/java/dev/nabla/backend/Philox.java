@@ -3,6 +3,8 @@ package dev.nabla.backend;
 /**
  * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11), the
  * counter-based generator behind dropout masks. Bit-identical to native/cpu/dropout.cpp.
+ *
+ * <p>Thread-safe: pure functions.
  */
 public final class Philox {
   private Philox() {}

@@ -7,6 +7,8 @@ package dev.nabla.backend;
  * (kind ordinals = NABLA_LOSS_ codes).
  *
  * @param labelSmoothing binary cross-entropy's: y becomes y (1 - ls) + ls / 2; 0 otherwise
+ *
+ * <p>Thread-safe: immutable.
  */
 public record PointwiseLoss(Kind kind, double labelSmoothing) {
   public enum Kind {

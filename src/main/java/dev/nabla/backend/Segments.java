@@ -5,6 +5,8 @@ package dev.nabla.backend;
  * {@code ends[s]} (exclusive). Per segment, the optimizer sets the gradient scale (loss scale,
  * accumulation average, clip-norm factor) and the weight-decay rate before each step.
  * Backends may cache native copies in {@link #nativeCache}.
+ *
+ * <p>Not thread-safe: one optimizer's table, changed and read by the thread that steps it.
  */
 public final class Segments {
   private final long[] ends;

@@ -7,6 +7,8 @@ import java.util.Arrays;
  * of (seed, epoch). The device sorts the same keys (nabla_shuffle_key in native/include/nabla/
  * philox.h, CUB's radix sort), so CPU and GPU runs see the same batches, and a resumed run
  * shuffles as it would have.
+ *
+ * <p>Thread-safe: pure functions.
  */
 public final class Shuffle {
   /** The Philox stream id of the shuffle, "Shuf" (NABLA_PHILOX_SHUFFLE_STREAM). */

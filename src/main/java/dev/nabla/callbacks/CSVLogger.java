@@ -12,7 +12,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-/** Keras's CSVLogger: one row per epoch, "epoch" then the log keys in sorted order. */
+/**
+ * Keras's CSVLogger: one row per epoch, "epoch" then the log keys in sorted order.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
+ */
 public final class CSVLogger implements Callback {
   private final Path file;
   private final String separator;

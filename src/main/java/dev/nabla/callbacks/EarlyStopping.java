@@ -27,6 +27,8 @@ import java.util.Map;
  * or the last epoch), as Keras's on_train_end does; an epoch is restored whether or not it beat
  * the baseline. With verbose 1 it prints Keras's "Epoch N: early stopping" and "Restoring model
  * weights from the end of the best epoch: N." (epochs from 1) on the model's output.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class EarlyStopping implements Callback {
   private final Monitor monitor;

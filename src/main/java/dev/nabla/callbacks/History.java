@@ -6,7 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What fit returns: per-epoch loss and metrics (and val_ ones), plus each epoch's seconds. */
+/**
+ * What fit returns: per-epoch loss and metrics (and val_ ones), plus each epoch's seconds.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread; read it after fit
+ * returns.
+ */
 public final class History implements Callback {
   private final Map<String, List<Float>> history = new LinkedHashMap<>();
   private final List<Double> epochSeconds = new ArrayList<>();

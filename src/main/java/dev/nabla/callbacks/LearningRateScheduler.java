@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * Keras's LearningRateScheduler: at each epoch's start, learning rate = schedule(epoch, current
  * rate). Adds "learning_rate" to the epoch logs.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class LearningRateScheduler implements Callback {
   /** The schedule: (epoch from 0, current learning rate) -> new learning rate. */

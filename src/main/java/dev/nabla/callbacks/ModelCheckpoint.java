@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * {@code monitor} improved ({@code save_best_only}). The path may hold Keras-style fields:
  * {@code {epoch}}, {@code {epoch:02d}}, or a log key such as {@code {val_loss:.4f}}. Each save is
  * atomic, so the previous checkpoint survives a crash mid-write.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class ModelCheckpoint implements Callback {
   private static final Pattern FIELD = Pattern.compile("\\{(\\w+)(?::([^}]*))?}");

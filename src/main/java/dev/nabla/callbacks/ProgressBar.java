@@ -8,6 +8,8 @@ import java.util.Map;
  * Keras's progress bar: {@code 1875/1875 [====...] - 3s 2ms/step - loss: 0.2954 - accuracy: 0.91}.
  * On a terminal it redraws in place (at most every 50 ms, as Keras does); otherwise it prints one
  * line when the epoch ends. verbose 2 prints the line without the bar.
+ *
+ * <p>Not thread-safe: one bar, drawn by one thread.
  */
 public final class ProgressBar {
   private static final int WIDTH = 30;

@@ -7,6 +7,8 @@ import java.util.Map;
  * Keras's ReduceLROnPlateau: when {@code monitor} has not improved by min_delta for
  * {@code patience} epochs, multiply the learning rate by {@code factor} (not below min_lr), then
  * wait {@code cooldown} epochs. Adds "learning_rate" to the epoch logs.
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class ReduceLROnPlateau implements Callback {
   private final Monitor monitor;

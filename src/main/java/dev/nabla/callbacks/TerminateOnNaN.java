@@ -9,6 +9,8 @@ import java.util.Map;
  * "Batch N: Invalid loss, terminating training" on the model's output and stops training: fit
  * ends after that batch (the epoch's on_epoch_end and on_train_end still run, as in Keras's
  * graceful stop).
+ *
+ * <p>Not thread-safe: it serves one fit at a time, called on that fit's thread.
  */
 public final class TerminateOnNaN implements Callback {
   private Sequential model;

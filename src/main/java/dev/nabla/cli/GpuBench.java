@@ -32,6 +32,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * shapes; softmax cross-entropy and the fused Adam step against the device's copy bandwidth;
  * and whole MNIST epochs of the seed network (adam) at batch 128 and 32 on the resident trainer.
  * Prints one line per figure and a last line of JSON. Usage: GpuBench [mnist-dir] [epochs].
+ *
+ * <p>Not thread-safe: a command-line program.
  */
 public final class GpuBench {
   private final CudaOps ops;

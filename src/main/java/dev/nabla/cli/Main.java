@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
     description = "Keras-style neural networks on Nabla's own CPU kernels.",
     subcommands = {TrainCommand.class, OptimizersCommand.class, InfoCommand.class,
         CompareCommand.class, EvaluateCommand.class, PredictCommand.class})
+/**
+ * Not thread-safe: a command-line program.
+ */
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

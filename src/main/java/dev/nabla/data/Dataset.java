@@ -11,6 +11,8 @@ import java.util.Locale;
  * An image-classification dataset held in flat float arrays, the layout the training loop feeds
  * to the kernels directly: images as {@code n*rows*cols} floats in [0,1], labels as float class
  * indices {@code 0..numClasses-1}.
+ *
+ * <p>Not thread-safe while loading; once loaded, any number of threads may read it.
  */
 public final class Dataset {
 

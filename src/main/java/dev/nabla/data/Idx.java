@@ -24,6 +24,8 @@ import java.util.zip.ZipException;
  * <p>Every failure is an {@link IOException} whose message names the file, what is wrong and how
  * to fix it: these files usually come from a download, and a bad download should say so plainly
  * rather than surface later as a shape error deep inside training.
+ *
+ * <p>Thread-safe: static readers, on distinct streams.
  */
 public final class Idx {
 

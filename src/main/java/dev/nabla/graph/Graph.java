@@ -19,6 +19,9 @@ import java.util.List;
  *
  * <p>Dropout masks are drawn from (seed, {@link #setStep step}, the op's stream), so they are the
  * same on every backend and a resumed run redraws the masks it would have drawn.
+ *
+ * <p>Not thread-safe: a planned graph's buffers belong to one running pass at a time (a model gives
+ * each concurrent prediction a graph of its own).
  */
 public final class Graph implements AutoCloseable {
   private final Backend backend;

@@ -11,6 +11,8 @@ import java.util.Arrays;
  * <p>Gradients are written, not pre-zeroed: the first op to send a gradient to a node overwrites
  * its buffer, later ones add (see {@link #claimGrad()}), so a training step never clears memory
  * it is about to overwrite.
+ *
+ * <p>Not thread-safe: part of one {@link Graph}, run by one thread at a time.
  */
 public abstract class Node {
   protected final Graph graph;

@@ -16,6 +16,8 @@ import java.util.Set;
  * a hidden temporary file in the same folder, is fsynced, takes the target's permissions (or
  * rw-r--r-- for a new file), and is renamed over the target; the folder is then fsynced too.
  * Temporaries left by a writer that was killed are removed by the next write of the same target.
+ *
+ * <p>Thread-safe: static functions; concurrent writers of one path each replace it whole.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}

@@ -26,6 +26,8 @@ import java.util.Map;
  * read Nabla's files. Writes are atomic: a temporary file in the same folder, fsync, rename, so a
  * crash mid-write leaves the previous file intact. The header's metadata carries a SHA-256 of the
  * data, checked on read.
+ *
+ * <p>Thread-safe: static readers and writers, on distinct files.
  */
 public final class SafeTensors {
   private SafeTensors() {}

@@ -17,6 +17,8 @@ import java.util.Map;
  * axis; the sparse loss takes only the last, as Keras's TensorFlow backend), and for the sparse
  * loss {@code ignore_class} (null: none; labels equal to it add nothing and count in no
  * denominator).
+ *
+ * <p>Thread-safe once configured (see {@link Loss}).
  */
 public final class CrossEntropy extends Loss {
   private final boolean sparse, fromLogits;

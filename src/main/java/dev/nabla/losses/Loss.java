@@ -17,6 +17,9 @@ import java.util.Map;
  * {@link #call} evaluates the reduced loss once on tensors, the way Keras's
  * {@code loss(y_true, y_pred, sample_weight)} does, and {@link #callPerSample} returns the
  * weighted values before the reduction (what Keras returns with {@code reduction=None}).
+ *
+ * <p>Thread-safe once configured: a loss holds only its configuration, and each graph it builds
+ * into is its caller's; concurrent evaluations of one model share it.
  */
 public abstract class Loss {
   private final String name;

@@ -12,6 +12,8 @@ import java.util.Map;
  * {@code label_smoothing}; categorical_crossentropy those and {@code axis}; the sparse one those
  * and {@code ignore_class}. Unknown keys, wrong types and values out of range are refused with
  * the key named.
+ *
+ * <p>Thread-safe: a factory of new losses.
  */
 public final class Losses {
   private Losses() {}

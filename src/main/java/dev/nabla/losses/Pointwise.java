@@ -9,6 +9,8 @@ import java.util.Map;
 /**
  * The elementwise losses, averaged over the last axis: bce, mse, mae. Their per-sample values
  * have y_pred's shape without the last axis (a rank-1 y_pred is one value per sample).
+ *
+ * <p>Thread-safe once configured (see {@link Loss}).
  */
 public final class Pointwise extends Loss {
   private final PointwiseLoss rule;

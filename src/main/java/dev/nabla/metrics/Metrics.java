@@ -10,6 +10,8 @@ import java.util.Map;
  * compile applies. Names are case-insensitive, snake_case or the class name ("top_k_categorical_
  * accuracy" = "TopKCategoricalAccuracy"); the config map takes the class's Keras arguments
  * ("name" included) and refuses unknown keys and wrong types, naming them.
+ *
+ * <p>Thread-safe: a factory of new metrics.
  */
 public final class Metrics {
   private Metrics() {}

@@ -33,6 +33,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Keras's Sequential model: layers in a row, compile(optimizer, loss, metrics), fit, evaluate,
@@ -41,13 +45,56 @@ import java.util.SplittableRandom;
  * <p>Every parameter lives in one flat buffer (layers hold views) and so does every gradient, so
  * an optimizer step is one fused call. Each batch shape gets a graph planned once (the last
  * partial batch its own), after which a training step allocates no tensor memory.
+ *
+ * <p><b>Threads.</b> {@link #predict} and {@link #evaluate} are thread-safe: any number of threads
+ * may call them on one model at once, on every backend, and each gets exactly the answer it would
+ * get alone. Each call checks out planned inference graphs of its own (a small pool per batch
+ * shape, at most {@link #setMaxParallelPredictions} graphs each, reused; a caller that finds
+ * them all in use waits for one) and reads the weights, which all callers share. On the CUDA
+ * backend the callers' kernels take turns on the device's one stream (see
+ * {@link CudaBackend}).
+ *
+ * <p>Changes to the weights never mix with a running prediction: predictions see the weights from
+ * before or after a change, never part of one.
+ *
+ * <ul>
+ *   <li>{@link #fit}: each training step's weight update, and every callback, waits for running
+ *       predictions and holds new ones off until it is done; between steps predictions run
+ *       alongside the fit, on the weights of the last step. {@link #stopTraining} may be called
+ *       from any thread.
+ *   <li>{@link #trainOnBatch}: the same, for its one step.
+ *   <li>{@link #loadWeights}, {@link #compile}, {@link #setBackend}/{@link #to}, {@link #build},
+ *       {@link #setMaxParallelPredictions}: wait for running predictions and evaluations, then
+ *       run alone.
+ *   <li>{@link #close}: waits for running predictions and evaluations (it never frees memory
+ *       under them), then frees; calls after it fail with "the model is closed".
+ *   <li>One training call at a time: fit or trainOnBatch while another thread's fit or
+ *       trainOnBatch runs is refused with an IllegalStateException naming the running call and
+ *       its thread, and so are close, compile, setBackend/to, setMaxParallelPredictions and
+ *       loadWeights from another thread (all but loadWeights also from the training thread's
+ *       own callbacks).
+ * </ul>
+ *
+ * <p>Configuration ({@link #add}, {@link #setSeed}, {@link #setOutput},
+ * {@link #setMatmulPrecision}) is not thread-safe: configure the model before sharing it. The
+ * views {@link #weights}, {@link #flatParameters} and {@link #flatGradients} hand out are read
+ * without any lock: read them when no fit runs.
  */
 public class Sequential implements AutoCloseable, Trainable {
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Integer> nameCounts = new HashMap<>();
-  private final Map<String, StepPlan> plans = new HashMap<>();
-  private Backend backend;
-  private int matmulPrecision; // 0 fp32, 1 tf32 (the CUDA backend's gemm)
+  private final Map<String, StepPlan> plans = new HashMap<>(); // training plans: one thread
+  // inference plans, per batch shape, checked out by one caller at a time
+  private final Map<String, PlanPool> inference = new ConcurrentHashMap<>();
+  private int maxParallelPredictions = Math.max(2, Runtime.getRuntime().availableProcessors());
+  // predictions and evaluations read (shared); weight changes, moves and close write (exclusive)
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Object trainingGuard = new Object();
+  private Thread trainer; // the thread running fit or trainOnBatch (under trainingGuard)
+  private String trainingCall; // which of the two
+  private int trainingDepth; // trainOnBatch inside a fit's callback nests
+  private volatile Backend backend;
+  private volatile int matmulPrecision; // 0 fp32, 1 tf32 (the CUDA backend's gemm)
   private Optimizer optimizer;
   private Loss loss;
   // compile's metrics: a name as given (String) or a metric's {"class_name", "config"} (Map)
@@ -57,15 +104,15 @@ public class Sequential implements AutoCloseable, Trainable {
   private PrintStream out = System.out;
   private int[] inputShape;
   private Tensor ownedParams; // the flat parameter memory; params is a Variable view of it
-  private Variable params;
+  private volatile Variable params; // non-null once built: read without the lock by checkInputs
   private Tensor grads;
   private final List<List<Variable>> layerWeights = new ArrayList<>();
   private final List<List<Tensor>> layerGrads = new ArrayList<>();
   private List<Variable> allWeights; // the views, in order: the optimizer's segments
   private List<List<Layer.ParamSpec>> paramSpecs; // per layer, from build
-  private boolean stopTraining;
-  private int epochsDone; // epochs completed by fit (saved, so a resumed run knows where it is)
-  private boolean closed;
+  private volatile boolean stopTraining; // set by any thread; fit stops after its epoch
+  private volatile int epochsDone; // epochs completed by fit (saved: where a resumed run is)
+  private volatile boolean closed;
 
   public Sequential(Layer... layers) {
     for (Layer l : layers) {
@@ -127,6 +174,18 @@ public class Sequential implements AutoCloseable, Trainable {
    * move to the backend's device (an explicit copy, done here once).
    */
   public Sequential setBackend(Backend backend) {
+    refuseDuringTraining("setBackend", false); // fails fast, without waiting for the lock
+    lock.writeLock().lock();
+    try {
+      refuseDuringTraining("setBackend", false);
+      moveTo(backend);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    return this;
+  }
+
+  private void moveTo(Backend backend) {
     closePlans();
     Backend previous = this.backend;
     this.backend = backend;
@@ -136,7 +195,6 @@ public class Sequential implements AutoCloseable, Trainable {
       optimizer.setBackend(backend);
     }
     applyMatmulPrecision();
-    return this;
   }
 
   /**
@@ -198,10 +256,19 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   public Backend backend() {
-    if (backend == null) {
-      setBackend(Backends.defaultBackend());
+    Backend b = backend;
+    if (b == null) {
+      lock.writeLock().lock();
+      try {
+        if (backend == null) {
+          moveTo(Backends.defaultBackend());
+        }
+        b = backend;
+      } finally {
+        lock.writeLock().unlock();
+      }
     }
-    return backend;
+    return b;
   }
 
   /** Epochs completed by fit so far (restored by load: Keras's initial_epoch for resuming). */
@@ -218,6 +285,9 @@ public class Sequential implements AutoCloseable, Trainable {
    * batch hook (TerminateOnNaN), the epoch ends there: its logs cover the batches run, its
    * validation and on_epoch_end still run, and then on_train_end; asked from on_epoch_end
    * (EarlyStopping), no further epoch starts. fit clears it when it starts.
+   *
+   * Asks fit to stop after the current epoch (for callbacks such as early stopping). May be
+   * called from any thread.
    */
   public void stopTraining() {
     stopTraining = true;
@@ -260,6 +330,18 @@ public class Sequential implements AutoCloseable, Trainable {
     for (Object m : metrics) {
       specs.add(metricSpec(m)); // fail now on bad metrics, not at fit time
     }
+    backend(); // made first: the lock below is not taken twice for it
+    refuseDuringTraining("compile", false); // fails fast, without waiting for the lock
+    lock.writeLock().lock();
+    try {
+      refuseDuringTraining("compile", false);
+      compileLocked(optimizer, loss, specs);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void compileLocked(Optimizer optimizer, Loss loss, List<Object> specs) {
     if (this.optimizer != null && this.optimizer != optimizer) {
       this.optimizer.close();
     }
@@ -341,7 +423,13 @@ public class Sequential implements AutoCloseable, Trainable {
    */
   public void save(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
-    ModelFile.save(this, file, false);
+    lock.readLock().lock(); // a consistent set of weights: no update runs while it is written
+    try {
+      requireOpen("save");
+      ModelFile.save(this, file, false);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Reads a file written by {@link #save}: the model, compiled, with its optimizer state. */
@@ -358,13 +446,31 @@ public class Sequential implements AutoCloseable, Trainable {
   /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
   public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
-    ModelFile.save(this, file, true);
+    lock.readLock().lock();
+    try {
+      requireOpen("saveWeights");
+      ModelFile.save(this, file, true);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
-  /** Loads weights saved by saveWeights or save; names and shapes must match, else nothing changes. */
+  /**
+   * Loads weights saved by saveWeights or save; names and shapes must match, else nothing
+   * changes. Waits for running predictions; those that start after it see the loaded weights.
+   * Refused while another thread trains the model (a callback of the running fit may load).
+   */
   public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
-    ModelFile.loadWeights(this, file);
+    refuseDuringTraining("loadWeights", true); // fails fast, without waiting for the lock
+    lock.writeLock().lock();
+    try {
+      requireOpen("loadWeights");
+      refuseDuringTraining("loadWeights", true);
+      ModelFile.loadWeights(this, file);
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   public Loss loss() {
@@ -375,6 +481,22 @@ public class Sequential implements AutoCloseable, Trainable {
 
   /** Creates the weights for this per-sample input shape (done by fit if the first layer declared it). */
   public void build(int... sampleShape) {
+    backend(); // made first: the lock below is not taken twice for it
+    if (lock.getReadHoldCount() > 0 && !lock.isWriteLockedByCurrentThread()) {
+      // a read lock cannot be upgraded: waiting here would wait for ourselves
+      throw new IllegalStateException("build: the model is not built and this thread is inside "
+          + "a prediction on it; build it (or predict once) before sharing it");
+    }
+    lock.writeLock().lock();
+    try {
+      requireOpen("build");
+      buildLocked(sampleShape);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void buildLocked(int... sampleShape) {
     if (params != null) {
       if (!Arrays.equals(sampleShape, inputShape)) {
         throw new IllegalArgumentException("model was built for input shape "
@@ -498,9 +620,7 @@ public class Sequential implements AutoCloseable, Trainable {
   }
 
   private void requireBuilt() {
-    if (closed) {
-      throw new IllegalStateException("the model is closed: its weights were freed by close()");
-    }
+    requireOpen(null);
     if (params == null) {
       int[] declared = layers.isEmpty() ? null : layers.get(0).declaredInputShape();
       if (declared == null) {
@@ -509,6 +629,117 @@ public class Sequential implements AutoCloseable, Trainable {
       }
       build(declared);
     }
+  }
+
+  /** Fails once close() has freed the weights; {@code what} names the refused call, or null. */
+  private void requireOpen(String what) {
+    if (closed) {
+      throw new IllegalStateException((what == null ? "" : what + ": ")
+          + "the model is closed: its weights were freed by close()");
+    }
+  }
+
+  // ---- threads -------------------------------------------------------------------------------
+
+  /**
+   * Marks {@code call} (fit or trainOnBatch) as this model's training call, or refuses it while
+   * another thread's runs. Taken under the write lock, so close and moves are ordered with it.
+   */
+  private void beginTraining(String call) {
+    refuseConcurrentTraining(call); // fails fast, without waiting for the lock
+    lock.writeLock().lock();
+    try {
+      requireOpen(call);
+      synchronized (trainingGuard) {
+        refuseConcurrentTraining(call);
+        Thread me = Thread.currentThread();
+        if (trainer == null) {
+          trainer = me;
+          trainingCall = call;
+        }
+        trainingDepth++;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void refuseConcurrentTraining(String call) {
+    synchronized (trainingGuard) {
+      if (trainer != null && trainer != Thread.currentThread()) {
+        throw new IllegalStateException(call + " refused: " + trainingCall
+            + " is running on thread '" + trainer.getName() + "' (one training call at a time "
+            + "per model; call it after that one returns)");
+      }
+    }
+  }
+
+  private void endTraining() {
+    synchronized (trainingGuard) {
+      if (--trainingDepth == 0) {
+        trainer = null;
+        trainingCall = null;
+      }
+    }
+  }
+
+  /**
+   * Refuses {@code call} while a training call runs: on another thread always; on the training
+   * thread itself (its callbacks) unless {@code fromTrainerOk}.
+   */
+  private void refuseDuringTraining(String call, boolean fromTrainerOk) {
+    synchronized (trainingGuard) {
+      if (trainer == null || fromTrainerOk && trainer == Thread.currentThread()) {
+        return;
+      }
+      throw new IllegalStateException(call + " refused: " + trainingCall + " is running on "
+          + (trainer == Thread.currentThread() ? "this thread (a callback)"
+          : "thread '" + trainer.getName() + "'") + "; call " + call + " after it returns "
+          + "(stopTraining() ends a fit after its current epoch)");
+    }
+  }
+
+  /**
+   * Runs {@code update} (a training step's weight update, a callback) while no prediction or
+   * evaluation on another thread runs: they see the weights from before or after it.
+   */
+  @Override
+  public void exclusively(Runnable update) {
+    lock.writeLock().lock();
+    try {
+      update.run();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * The most inference graphs kept per batch shape (default: the number of processors, at least
+   * 2): at most this many predictions or evaluations of one batch shape run at once, and a
+   * caller beyond them waits for one to finish. Each graph holds one batch's activations. Waits
+   * for running predictions, then drops the graphs planned so far.
+   *
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public Sequential setMaxParallelPredictions(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("max parallel predictions must be >= 1, got " + n);
+    }
+    refuseDuringTraining("setMaxParallelPredictions", false); // fails fast, unlocked
+    lock.writeLock().lock();
+    try {
+      refuseDuringTraining("setMaxParallelPredictions", false);
+      maxParallelPredictions = n;
+      closeInferencePlans();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    return this;
+  }
+
+  /** The most predictions of one batch shape that run at once (see the setter). */
+  public int maxParallelPredictions() {
+    return maxParallelPredictions;
   }
 
   // ---- summary -------------------------------------------------------------------------------
@@ -556,6 +787,15 @@ public class Sequential implements AutoCloseable, Trainable {
 
   public History fit(Tensor x, Tensor y, FitOptions o) {
     requireCompiled();
+    beginTraining("fit");
+    try {
+      return fitLocked(x, y, o);
+    } finally {
+      endTraining();
+    }
+  }
+
+  private History fitLocked(Tensor x, Tensor y, FitOptions o) {
     applyMatmulPrecision(); // the device's backend is shared: this model's precision, now
     int n = checkData(x, y, "fit");
     Tensor trainX = x, trainY = y, valX = o.validationX, valY = o.validationY;
@@ -586,20 +826,25 @@ public class Sequential implements AutoCloseable, Trainable {
     optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
     logs = epochs(o, callbacks, trainX, trainY, valX, valY, steps, nTrain, lossTracker, metrics,
         dynamic, logs);
-    // as Keras (epochs > 0); an optimizer that never stepped has no average to write
-    if (o.epochs > 0 && optimizer.steps() > 0) {
-      optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
-    }
-    for (Callback c : callbacks) {
-      c.onTrainEnd(logs);
-    }
+    Map<String, Float> endLogs = logs;
+    exclusively(() -> {
+      // as Keras (epochs > 0); an optimizer that never stepped has no average to write
+      if (o.epochs > 0 && optimizer.steps() > 0) {
+        optimizer.finalizeVariableValues(List.of(params)); // Keras: EMA weights replace the model's
+      }
+      for (Callback c : callbacks) {
+        c.onTrainEnd(endLogs);
+      }
+    });
     return history;
   }
 
   private Map<String, Float> epochs(FitOptions o, List<Callback> callbacks, Tensor trainX,
       Tensor trainY, Tensor valX, Tensor valY, int steps, int nTrain, Mean lossTracker,
       List<Metric> metrics, boolean dynamic, Map<String, Float> logs) {
-    callbacks.forEach(Callback::onTrainBegin);
+    // callbacks may change the weights (EarlyStopping restores the best): they run exclusively
+    boolean batchHooks = anyBatchHook(callbacks);
+    exclusively(() -> callbacks.forEach(Callback::onTrainBegin));
     try (EpochRunner runner = new EpochRunner(this, trainX, trainY, nTrain, o.batchSize,
         o.shuffle, lossTracker, metrics, argmaxMetricsOnly(trainY, metrics),
         loss.deviceTallied())) {
@@ -607,9 +852,12 @@ public class Sequential implements AutoCloseable, Trainable {
       // checks after every batch); the epoch's validation and on_epoch_end still run, then the
       // loop ends
       for (int epoch = o.initialEpoch; epoch < o.epochs; epoch++) {
-        for (Callback c : callbacks) {
-          c.onEpochBegin(epoch);
-        }
+        int e = epoch;
+        exclusively(() -> {
+          for (Callback c : callbacks) {
+            c.onEpochBegin(e);
+          }
+        });
         if (o.verbose > 0) {
           out.println("Epoch " + (epoch + 1) + "/" + o.epochs);
         }
@@ -624,8 +872,12 @@ public class Sequential implements AutoCloseable, Trainable {
           if (everyStep) {
             fillLogs(batchLogs, lossTracker, metrics, "");
             bar.update(step + 1, batchLogs);
-            for (Callback c : callbacks) {
-              c.onTrainBatchEnd(step, batchLogs);
+            if (batchHooks) { // only callbacks with a batch hook hold predictions off
+              exclusively(() -> {
+                for (Callback c : callbacks) {
+                  c.onTrainBatchEnd(step, batchLogs);
+                }
+              });
             }
           }
         });
@@ -634,14 +886,22 @@ public class Sequential implements AutoCloseable, Trainable {
         if (valX != null) { // on a device: the validation set uploaded once for the fit
           List<Metric> valMetrics = resolveMetrics(valY);
           Mean valLoss = Metrics.mean("loss");
-          runner.validate(valX, valY, o.batchSize, valLoss, valMetrics,
-              argmaxMetricsOnly(valY, valMetrics));
+          lock.readLock().lock(); // its inference graphs stay open while it runs
+          try {
+            runner.validate(valX, valY, o.batchSize, valLoss, valMetrics,
+                argmaxMetricsOnly(valY, valMetrics));
+          } finally {
+            lock.readLock().unlock();
+          }
           fillLogs(logs, valLoss, valMetrics, "val_");
         }
         epochsDone = epoch + 1;
-        for (Callback c : callbacks) {
-          c.onEpochEnd(epoch, logs);
-        }
+        Map<String, Float> epochLogs = logs;
+        exclusively(() -> {
+          for (Callback c : callbacks) {
+            c.onEpochEnd(e, epochLogs);
+          }
+        });
         bar.finish(logs);
         if (stopTraining) {
           break;
@@ -700,6 +960,15 @@ public class Sequential implements AutoCloseable, Trainable {
    */
   public Map<String, Float> trainOnBatch(Tensor x, Tensor y) {
     requireCompiled();
+    beginTraining("trainOnBatch");
+    try {
+      return trainOnBatchLocked(x, y);
+    } finally {
+      endTraining();
+    }
+  }
+
+  private Map<String, Float> trainOnBatchLocked(Tensor x, Tensor y) {
     applyMatmulPrecision();
     int rows = checkData(x, y, "trainOnBatch");
     optimizer.resumeTraining(List.of(params)); // use_ema: on from where the last fit was
@@ -729,7 +998,13 @@ public class Sequential implements AutoCloseable, Trainable {
     requireCompiled();
     checkData(x, y, "evaluate");
     applyMatmulPrecision();
-    return evaluateInto(x, y, batchSize, verbose, "");
+    lock.readLock().lock(); // alongside other evaluations and predictions; never mid-update
+    try {
+      requireOpen("evaluate");
+      return evaluateInto(x, y, batchSize, verbose, "");
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   private Map<String, Float> evaluateInto(Tensor x, Tensor y, int batchSize, int verbose,
@@ -763,33 +1038,69 @@ public class Sequential implements AutoCloseable, Trainable {
     return predict(x, 32);
   }
 
+  /**
+   * The model's outputs for x (batch, ...sample shape) in batches of {@code batchSize}: a new
+   * host tensor (batch, ...output shape) that the caller closes. Keras's predict. Thread-safe
+   * (see the class comment): concurrent calls each get exactly their single-threaded answer.
+   *
+   * @throws IllegalArgumentException if x's samples do not match the model's input shape, hold
+   *     a non-finite value, or batchSize is not positive
+   * @throws IllegalStateException if the model is closed
+   */
   public Tensor predict(Tensor x, int batchSize) {
-    applyMatmulPrecision();
-    int[] s = x.shape();
-    int n = checkInputs(x, "predict");
-    int[] outShape = outputShape();
-    int[] full = new int[outShape.length + 1];
-    full[0] = n;
-    System.arraycopy(outShape, 0, full, 1, outShape.length);
-    Tensor result = Tensor.zeros(full);
-    long width = Tensor.sizeOf(outShape);
-    for (int start = 0; start < n; start += batchSize) {
-      int rows = Math.min(batchSize, n - start);
-      StepPlan p = plan(false, rows, null);
-      copyRows(x, start, rows, p.xHost);
-      p.upload();
-      p.graph.forward();
-      result.buffer().put((int) (start * width), p.predictions().buffer(), 0,
-          (int) (rows * width));
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("predict: batch_size must be positive, got "
+          + batchSize);
     }
-    return result;
+    applyMatmulPrecision();
+    int n = checkInputs(x, "predict");
+    lock.readLock().lock(); // alongside other predictions; never during a weight update
+    try {
+      requireOpen("predict");
+      int[] outShape = outputShape();
+      int[] full = new int[outShape.length + 1];
+      full[0] = n;
+      System.arraycopy(outShape, 0, full, 1, outShape.length);
+      Tensor result = Tensor.zeros(full);
+      try {
+        long width = Tensor.sizeOf(outShape);
+        for (int start = 0; start < n; start += batchSize) {
+          int rows = Math.min(batchSize, n - start);
+          StepPlan p = checkout(rows, null); // this thread's alone until released
+          try {
+            copyRows(x, start, rows, p.xHost);
+            p.upload();
+            p.graph.forward();
+            result.buffer().put((int) (start * width), p.predictions().buffer(), 0,
+                (int) (rows * width));
+          } finally {
+            release(p);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        result.close();
+        throw e;
+      }
+      return result;
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   // ---- plans ---------------------------------------------------------------------------------
 
-  /** The graph planned for batches of {@code rows} (for the training loop; one per shape). */
+  /**
+   * The training graph planned for batches of {@code rows} (for the training loop; one per
+   * shape). Inference graphs are checked out with {@link #checkout}.
+   *
+   * @throws IllegalArgumentException if {@code training} is false
+   */
   @Override
   public StepPlan plan(boolean training, int rows, Tensor labels) {
+    if (!training) {
+      throw new IllegalArgumentException("inference plans are checked out with checkout(rows, "
+          + "labels) and given back with release: each caller needs its own");
+    }
     int[] labelShape = labels == null ? null : labels.shape();
     if (labelShape != null) {
       labelShape[0] = rows;
@@ -801,6 +1112,65 @@ public class Sequential implements AutoCloseable, Trainable {
       plans.put(key, p);
     }
     return p;
+  }
+
+  /**
+   * An inference graph for {@code rows} (labels shaped like {@code labels}, or none), the
+   * caller's alone until {@link #release}: an idle one of that shape, else a new one while the
+   * shape has fewer than {@link #maxParallelPredictions}, else the next one released. Call with
+   * the model's read lock held (predict and evaluate do): plans are closed only under the
+   * write lock, so none is closed while checked out.
+   */
+  @Override
+  public StepPlan checkout(int rows, Tensor labels) {
+    int[] labelShape = labels == null ? null : labels.shape();
+    if (labelShape != null) {
+      labelShape[0] = rows;
+    }
+    PlanPool pool = inference.computeIfAbsent(inferenceKey(rows, labelShape),
+        k -> new PlanPool(maxParallelPredictions));
+    try {
+      pool.slots.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a free inference graph "
+          + "for batches of " + rows, e);
+    }
+    StepPlan p = pool.idle.poll();
+    if (p == null) {
+      try {
+        p = newPlan(false, rows, labelShape);
+      } catch (RuntimeException | Error e) {
+        pool.slots.release();
+        throw e;
+      }
+      pool.all.add(p);
+    }
+    return p;
+  }
+
+  /** Gives back a plan from {@link #checkout}. */
+  @Override
+  public void release(StepPlan p) {
+    PlanPool pool = inference.get(inferenceKey(p.x.shape()[0], p.y == null ? null
+        : p.y.shape()));
+    pool.idle.push(p); // most recently used first: its memory is the warmest
+    pool.slots.release();
+  }
+
+  private static String inferenceKey(int rows, int[] labelShape) {
+    return rows + ":" + Arrays.toString(labelShape);
+  }
+
+  /** One batch shape's inference graphs: at most {@code slots} in use at once. */
+  private static final class PlanPool {
+    final Semaphore slots;
+    final ConcurrentLinkedDeque<StepPlan> idle = new ConcurrentLinkedDeque<>();
+    final ConcurrentLinkedDeque<StepPlan> all = new ConcurrentLinkedDeque<>();
+
+    PlanPool(int size) {
+      slots = new Semaphore(size);
+    }
   }
 
   private StepPlan newPlan(boolean training, int rows, int[] labelShape) {
@@ -827,9 +1197,18 @@ public class Sequential implements AutoCloseable, Trainable {
     return new StepPlan(g, x, y, h, lossNode);
   }
 
+  /** Frees every planned graph; under the write lock, so no caller holds one. */
   private void closePlans() {
     plans.values().forEach(StepPlan::close);
     plans.clear();
+    closeInferencePlans();
+  }
+
+  private void closeInferencePlans() {
+    for (PlanPool pool : inference.values()) {
+      pool.all.forEach(StepPlan::close);
+    }
+    inference.clear();
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -846,7 +1225,8 @@ public class Sequential implements AutoCloseable, Trainable {
       throw new IllegalArgumentException(what + ": x must have a batch dimension");
     }
     int[] sample = Arrays.copyOfRange(x.shape(), 1, x.rank());
-    if (params == null) {
+    requireOpen(what);
+    if (params == null) { // built once, under the write lock (build), before any shared use
       int[] declared = layers.isEmpty() ? null : layers.get(0).declaredInputShape();
       build(declared != null ? declared : sample);
     }
@@ -950,19 +1330,38 @@ public class Sequential implements AutoCloseable, Trainable {
     return className.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
   }
 
-  /** Frees the parameters, gradients, planned graphs and optimizer state. */
+  /**
+   * Frees the parameters, gradients, planned graphs and optimizer state. Waits for running
+   * predictions and evaluations to finish (it never frees memory under them); calls made after
+   * it fail with "the model is closed". Closing twice does nothing.
+   *
+   * @throws IllegalStateException while fit or trainOnBatch runs (on any thread): close after
+   *     it returns
+   */
   @Override
   public void close() {
-    closed = true;
-    closePlans();
-    if (optimizer != null) {
-      optimizer.close();
+    if (!closed) {
+      refuseDuringTraining("close", false); // fails fast, without waiting for the lock
     }
-    if (ownedParams != null) {
-      ownedParams.close();
-      grads.close();
-      ownedParams = null;
-      params = null;
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      refuseDuringTraining("close", false);
+      closed = true;
+      closePlans();
+      if (optimizer != null) {
+        optimizer.close();
+      }
+      if (ownedParams != null) {
+        ownedParams.close();
+        grads.close();
+        ownedParams = null;
+        params = null;
+      }
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 }

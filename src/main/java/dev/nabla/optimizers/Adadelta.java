@@ -8,6 +8,8 @@ import java.util.Map;
  * Keras Adadelta: E[g^2] = rho E[g^2] + (1 - rho) g^2; delta = -sqrt(E[dx^2] + eps) g /
  * sqrt(E[g^2] + eps); E[dx^2] = rho E[dx^2] + (1 - rho) delta^2; w += lr delta.
  * Defaults: learning_rate 0.001, rho 0.95, epsilon 1e-7.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Adadelta extends Optimizer {
   private final float rho, epsilon;

@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Keras Adagrad: acc += g^2; w -= lr g / sqrt(acc + eps). Defaults: learning_rate 0.001,
  * initial_accumulator_value 0.1, epsilon 1e-7.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Adagrad extends Optimizer {
   private final float initialAccumulator, epsilon;

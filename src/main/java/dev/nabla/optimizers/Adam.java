@@ -9,6 +9,8 @@ import java.util.Map;
  * w -= alpha m / (sqrt(v) + eps) with alpha = lr sqrt(1 - b2^t) / (1 - b1^t) in float32.
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7, amsgrad false.
  * AdamW is this rule with a default weight_decay of 0.004.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public class Adam extends Optimizer {
   private final Moments moments;

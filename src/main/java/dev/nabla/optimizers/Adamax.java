@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Keras Adamax: m += (g - m)(1 - b1); u = max(b2 u, |g|); w -= lr m / ((1 - b1^t)(u + eps)).
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Adamax extends Optimizer {
   private final Moments moments;

@@ -9,6 +9,8 @@ import java.util.Map;
  * w = (clip(z, -l1, l1) - z) / (n^-p / lr + 2 (l2 + beta / (2 lr))). Defaults: learning_rate
  * 0.001, learning_rate_power -0.5, initial_accumulator_value 0.1, l1, l2 and l2_shrinkage
  * regularization strengths 0, beta 0.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Ftrl extends Optimizer {
   private final float power, initialAccumulator, l1, l2, l2Shrinkage, beta;

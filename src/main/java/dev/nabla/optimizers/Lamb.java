@@ -8,6 +8,8 @@ import java.util.Map;
  * Keras Lamb: Adam's bias-corrected update u = m_hat / (sqrt(v_hat) + eps), scaled per variable
  * by the trust ratio ||w|| / ||u|| (1 when either is 0): w -= ratio lr u.
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Lamb extends Optimizer {
   private final Moments moments;

@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Keras Lion: w -= lr sign(b1 m + (1 - b1) g); m = b2 m + (1 - b2) g.
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.99.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Lion extends Optimizer {
   private final float beta1, beta2;

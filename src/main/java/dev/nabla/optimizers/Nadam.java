@@ -8,6 +8,8 @@ import java.util.Map;
  * Keras Nadam: Adam with Nesterov momentum and the momentum schedule
  * u_t = b1 (1 - 0.5 * 0.96^t), whose running product is the optimizer's own state.
  * Defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class Nadam extends Optimizer {
   private final Moments moments;

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
  * hands over all its parameters as one group, so a step is one fused backend call; a list of
  * separate variables (Keras's {@code apply_gradients}) makes one group each. Gradient scaling,
  * clipping and weight decay are folded into that call as per-segment factors.
+ *
+ * <p>Not thread-safe: one optimizer steps one model, from the thread running fit or trainOnBatch (a
+ * model runs one training call at a time).
  */
 public abstract class Optimizer implements AutoCloseable {
   private final String name;

@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Optimizers by Keras name (case-insensitive, snake_case or class name) and Keras arguments. */
+/**
+ * Optimizers by Keras name (case-insensitive, snake_case or class name) and Keras arguments.
+ *
+ * <p>Thread-safe: a factory of new optimizers.
+ */
 public final class Optimizers {
   private Optimizers() {}
 

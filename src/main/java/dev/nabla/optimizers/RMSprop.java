@@ -8,6 +8,8 @@ import java.util.Map;
  * Keras RMSprop: v = rho v + (1 - rho) g^2; centered subtracts the squared mean gradient;
  * increment = lr g / sqrt(v + eps); with momentum, m = momentum m + increment and w -= m.
  * Defaults: learning_rate 0.001, rho 0.9, momentum 0, epsilon 1e-7, centered false.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class RMSprop extends Optimizer {
   private final float rho, momentum, epsilon;

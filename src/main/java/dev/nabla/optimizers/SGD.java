@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * Keras SGD: w -= lr g; with momentum, m = momentum m - lr g and w += m, or with nesterov
  * w += momentum m - lr g. Defaults: learning_rate 0.01, momentum 0, nesterov false.
+ *
+ * <p>Not thread-safe (see {@link Optimizer}).
  */
 public final class SGD extends Optimizer {
   private final float momentum;

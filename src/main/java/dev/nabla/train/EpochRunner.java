@@ -28,7 +28,10 @@ import java.util.List;
  *       reads the loss and predictions after each step: every feature, at host speed.
  * </ul>
  *
- * <p>Not thread-safe: one fit at a time per model.
+ * <p>Not thread-safe: one fit at a time per model, on one thread. Each step's weight update runs
+ * through {@link Trainable#exclusively}, so predictions on other threads see the weights from
+ * between two steps; evaluations (fit's validation included) check out inference plans of their
+ * own ({@link Trainable#checkout}).
  */
 public final class EpochRunner implements AutoCloseable {
   /** Called after a step when the progress wants figures: steps done, samples seen. */
@@ -164,7 +167,7 @@ public final class EpochRunner implements AutoCloseable {
         int rows = Math.min(batchSize, nTrain - step * batchSize);
         StepPlan p = step == steps - 1 ? last : full;
         int s = step;
-        p.run(() -> {
+        model.exclusively(() -> p.run(() -> {
           backend.gatherBatch(deviceX, widthX, order, s, batchSize, rows, p.x.value());
           backend.gatherBatch(deviceY, widthY, order, s, batchSize, rows, p.y.value());
           p.graph.setStep(first + s);
@@ -173,7 +176,7 @@ public final class EpochRunner implements AutoCloseable {
           model.optimizer().applyFromTable(model.flatParameters(), model.weights(),
               model.flatGradients());
           run.endStep();
-        });
+        }));
         boolean stop = model.stopTrainingRequested();
         if (stop || step == steps - 1 || reportEvery > 0 && (step + 1) % reportEvery == 0) {
           int seen = Math.min((step + 1) * batchSize, nTrain);
@@ -271,8 +274,6 @@ public final class EpochRunner implements AutoCloseable {
     if (n == 0) {
       return;
     }
-    StepPlan full = model.plan(false, Math.min(batchSize, n), y);
-    StepPlan last = model.plan(false, n - (steps - 1) * batchSize, y);
     int wx = Math.toIntExact(x.size() / n), wy = Math.toIntExact(y.size() / n);
     if (tallies && backend.runsStepsOnDevice()) {
       boolean done = false;
@@ -293,17 +294,21 @@ public final class EpochRunner implements AutoCloseable {
     for (int step = 0; step < steps; step++) {
       int start = step * batchSize;
       int rows = Math.min(batchSize, n - start);
-      StepPlan p = step == steps - 1 ? last : full;
-      p.xHost.buffer().put(0, x.buffer(), start * wx, rows * wx);
-      p.yHost.buffer().put(0, y.buffer(), start * wy, rows * wy);
-      p.upload();
-      p.graph.forward();
-      lossTracker.updateMean(p.loss.value().get(0), rows);
-      if (!metrics.isEmpty()) {
-        Tensor pred = p.predictions();
-        for (Metric m : metrics) {
-          m.update(p.yHost, pred, null, rows);
+      StepPlan p = model.checkout(rows, y); // this thread's alone until released
+      try {
+        p.xHost.buffer().put(0, x.buffer(), start * wx, rows * wx);
+        p.yHost.buffer().put(0, y.buffer(), start * wy, rows * wy);
+        p.upload();
+        p.graph.forward();
+        lossTracker.updateMean(p.loss.value().get(0), rows);
+        if (!metrics.isEmpty()) {
+          Tensor pred = p.predictions();
+          for (Metric m : metrics) {
+            m.update(p.yHost, pred, null, rows);
+          }
         }
+      } finally {
+        model.release(p);
       }
       listener.batchEnd(step, start + rows);
     }
@@ -319,8 +324,6 @@ public final class EpochRunner implements AutoCloseable {
     Backend backend = model.backend();
     int n = dx.dim(0), wx = dx.dim(1), wy = dy.dim(1);
     int steps = (n + batchSize - 1) / batchSize;
-    StepPlan full = model.plan(false, Math.min(batchSize, n), labels);
-    StepPlan last = model.plan(false, n - (steps - 1) * batchSize, labels);
     int[] identity = new int[n];
     for (int i = 0; i < n; i++) {
       identity[i] = i;
@@ -330,11 +333,15 @@ public final class EpochRunner implements AutoCloseable {
     try {
       for (int step = 0; step < steps; step++) {
         int rows = Math.min(batchSize, n - step * batchSize);
-        StepPlan p = step == steps - 1 ? last : full;
-        backend.gatherBatch(dx, wx, identity, step, batchSize, rows, p.x.value());
-        backend.gatherBatch(dy, wy, identity, step, batchSize, rows, p.y.value());
-        p.graph.forward();
-        run.endStep();
+        StepPlan p = model.checkout(rows, labels);
+        try {
+          backend.gatherBatch(dx, wx, identity, step, batchSize, rows, p.x.value());
+          backend.gatherBatch(dy, wy, identity, step, batchSize, rows, p.y.value());
+          p.graph.forward();
+          run.endStep();
+        } finally {
+          model.release(p); // the forward pass is queued: the next user's comes after it
+        }
       }
       tally = run.readTally();
     } finally {
@@ -400,12 +407,16 @@ public final class EpochRunner implements AutoCloseable {
     return (MeanMetric) m;
   }
 
-  /** Forward, backward and one optimizer step on the batch already in the plan's inputs. */
+  /**
+   * Forward, backward and one optimizer step on the batch already in the plan's inputs; the
+   * step's weight update runs {@link Trainable#exclusively exclusively}.
+   */
   public static void trainStep(Trainable model, StepPlan p) {
     p.graph.setStep(model.optimizer().steps()); // dropout masks: a function of (seed, step)
     p.graph.forward();
     p.graph.backward(p.loss);
-    model.optimizer().applyFlat(model.flatParameters(), model.weights(), model.flatGradients());
+    model.exclusively(() -> model.optimizer().applyFlat(model.flatParameters(), model.weights(),
+        model.flatGradients()));
   }
 
   /** Frees the device copy of the training set, the run, and the captures that refer to them. */

@@ -10,6 +10,8 @@ import org.bytedeco.javacpp.Pointer;
  * JavaCPP pointers at raw addresses (device memory for runtime calls; host memory for the tests'
  * host device). They never own or free what they point at. (The parameter is not named
  * "address": inside the anonymous subclass that name is Pointer's own field.)
+ *
+ * <p>Thread-safe: pure functions.
  */
 public final class Addresses {
   private Addresses() {}

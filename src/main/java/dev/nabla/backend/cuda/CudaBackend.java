@@ -27,20 +27,32 @@ import org.bytedeco.javacpp.Pointer;
  * arguments, so a captured sequence of these calls replays correctly.
  *
  * <p>One per device for the process (see {@link dev.nabla.backend.Backends}), like a CUDA
- * context: it holds its scratch until the process ends. Not thread-safe: one stream, used by one
- * thread at a time; models set the matmul precision they were given before each use.
+ * context: it holds its scratch until the process ends.
+ *
+ * <p>Thread-safe: any number of threads (and models) may use one device at once. The device has
+ * one stream; each call's launches are queued whole under the device's lock ({@link SerialOps}),
+ * and the calls that share scratch (a loss read back, a hyperparameter row, a capture) hold the
+ * lock until they are done, so callers never see each other's values. What runs side by side is
+ * the callers' host work; their kernels take turns on the one stream (a stream per caller is not
+ * done). A step run's {@link StepRun#begin begin} activates it for the calling thread only, and
+ * the matmul precision ({@link #setMatmulPrecision}) is the calling thread's: models set theirs
+ * before each use.
  */
 public final class CudaBackend implements Backend {
   /** Split-K partial sums for long-k products with few output tiles (MNIST's first layer). */
   private static final long SPLIT_K_FLOATS = 1 << 20;
-  private final DeviceOps ops;
+  private final DeviceOps raw; // what ops() hands out (tests reach the emulator's counters)
+  private final SerialOps ops; // every launch goes through the device's lock
   private final String name;
   private final Device device;
-  private int precision; // NABLA_GEMM_FP32 (0) or NABLA_GEMM_TF32 (1)
+  // NABLA_GEMM_FP32 (0) or NABLA_GEMM_TF32 (1), per thread: each model sets its own before use
+  private final ThreadLocal<Integer> precision = ThreadLocal.withInitial(() -> 0);
   // device scratch: split-K workspace, hyperparameter row (16 floats) and its index (int 0),
   // loss sum (double) and hit count (u64), segment sums (doubles) and Lamb's scratch
   private final long workspace, hpRow, hpIndex, lossSum, correctSum;
-  private Run active; // the step run whose values the kernels read, or null
+  // the step run whose values the calling thread's kernels read (none: null); per thread, so a
+  // prediction on another thread during a fit never reads the fit's counters or tallies
+  private final ThreadLocal<Run> active = new ThreadLocal<>();
   private final long sums, lambScratch;
   private final FloatPointer hpHost = new FloatPointer(16);
   private final DoublePointer doubleHost = new DoublePointer(1);
@@ -51,23 +63,27 @@ public final class CudaBackend implements Backend {
 
   /** A backend over {@code ops}, which it owns for the process's life. */
   public CudaBackend(String name, DeviceOps ops) {
-    this.ops = ops;
+    this.raw = ops;
+    this.ops = new SerialOps(ops);
     this.name = name;
-    this.device = new DeviceMemory(name.equals("cuda") ? "cuda:0" : name, ops);
-    workspace = ops.malloc(SPLIT_K_FLOATS * Float.BYTES);
-    hpRow = ops.malloc(16 * Float.BYTES);
-    hpIndex = ops.malloc(Integer.BYTES);
-    lossSum = ops.malloc(Double.BYTES);
-    correctSum = ops.malloc(Long.BYTES);
-    ops.zero(hpIndex, Integer.BYTES);
+    this.device = new DeviceMemory(name.equals("cuda") ? "cuda:0" : name, this.ops);
+    workspace = this.ops.malloc(SPLIT_K_FLOATS * Float.BYTES);
+    hpRow = this.ops.malloc(16 * Float.BYTES);
+    hpIndex = this.ops.malloc(Integer.BYTES);
+    lossSum = this.ops.malloc(Double.BYTES);
+    correctSum = this.ops.malloc(Long.BYTES);
+    this.ops.zero(hpIndex, Integer.BYTES);
     // the most segments a launch takes, allocated once: never reallocated under a capture
-    sums = ops.malloc((long) MAX_SEGMENTS * Double.BYTES);
-    lambScratch = ops.malloc(2L * MAX_SEGMENTS * Double.BYTES);
+    sums = this.ops.malloc((long) MAX_SEGMENTS * Double.BYTES);
+    lambScratch = this.ops.malloc(2L * MAX_SEGMENTS * Double.BYTES);
   }
 
-  /** The device ops this backend launches on (memory, stream, capture). */
+  /**
+   * The device ops this backend launches on (memory, stream, capture), without the device's
+   * lock: for tests and benchmarks on one thread.
+   */
   public DeviceOps ops() {
-    return ops;
+    return raw;
   }
 
   @Override
@@ -85,9 +101,12 @@ public final class CudaBackend implements Backend {
     return device;
   }
 
-  /** The matmul's precision: "fp32" (default) or "tf32" (tensor cores, about 1e-3 relative). */
+  /**
+   * The matmul's precision for the calling thread's launches: 0 fp32 (default), 1 tf32 (tensor
+   * cores, about 1e-3 relative).
+   */
   public void setMatmulPrecision(int precision) {
-    this.precision = precision;
+    this.precision.set(precision);
   }
 
   private static long a(Tensor t) {
@@ -98,7 +117,7 @@ public final class CudaBackend implements Backend {
   public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a,
       Tensor b, float beta, Tensor c) {
     ops.gemm(transA, transB, m, n, k, alpha, a(a), a(b), beta, a(c), DeviceOps.Epilogue.NONE,
-        workspace, SPLIT_K_FLOATS, precision);
+        workspace, SPLIT_K_FLOATS, precision.get());
   }
 
   @Override
@@ -115,7 +134,7 @@ public final class CudaBackend implements Backend {
         stepDev(), e.dropStream(), rate > 0f ? Philox.threshold(rate) : 0, a(e.bwdZ()),
         e.bwdAct().ordinal(), Activation.LEAKY_RELU_SLOPE);
     ops.gemm(transA, transB, m, n, k, 1f, a(a), a(b), 0f, a(c), d, workspace, SPLIT_K_FLOATS,
-        precision);
+        precision.get());
   }
 
   @Override
@@ -139,21 +158,27 @@ public final class CudaBackend implements Backend {
   public double softmaxXent(Tensor pred, Tensor labels, Tensor rowLoss, Tensor grad, int rows,
       int cols, boolean sparse, boolean fromLogits, float labelSmoothing, float gradScale,
       long[] correct) {
-    if (active != null) { // the sums stay in the run's tallies: no wait, capturable
+    Run run = current();
+    if (run != null) { // the sums stay in the run's tallies: no wait, capturable
       ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
-          labelSmoothing, gradScale, active.lossSum, active.correctSum);
+          labelSmoothing, gradScale, run.lossSum, run.correctSum);
       return Double.NaN;
     }
-    ops.zero(lossSum, Double.BYTES);
-    ops.zero(correctSum, Long.BYTES);
-    ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
-        labelSmoothing, gradScale, lossSum, correctSum);
-    ops.download(doubleHost, lossSum, Double.BYTES);
-    if (correct != null) {
-      ops.download(longHost, correctSum, Long.BYTES);
-      correct[0] = longHost.get(0);
+    ops.lock().lock(); // the sums' scratch is the backend's: one caller from zero to read
+    try {
+      ops.zero(lossSum, Double.BYTES);
+      ops.zero(correctSum, Long.BYTES);
+      ops.softmaxXent(a(pred), a(labels), a(rowLoss), a(grad), rows, cols, sparse, fromLogits,
+          labelSmoothing, gradScale, lossSum, correctSum);
+      ops.download(doubleHost, lossSum, Double.BYTES);
+      if (correct != null) {
+        ops.download(longHost, correctSum, Long.BYTES);
+        correct[0] = longHost.get(0);
+      }
+      return doubleHost.get(0);
+    } finally {
+      ops.lock().unlock();
     }
-    return doubleHost.get(0);
   }
 
   @Override
@@ -170,17 +195,23 @@ public final class CudaBackend implements Backend {
       throw new IllegalArgumentException("the cuda optimizer step takes at most " + MAX_SEGMENTS
           + " variables in one group, got " + nseg);
     }
-    long rows = active == null ? 0 : active.table; // in a run: row [batch index] of its table
-    long index = active == null ? 0 : active.counters;
-    if (active == null) {
-      // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
-      hpHost.put(hp, 0, 15).put(15, decayLr);
-      ops.upload(hpRow, hpHost, 16 * Float.BYTES);
-      rows = hpRow;
-      index = hpIndex;
+    Run run = current();
+    ops.lock().lock(); // the hyperparameter row and Lamb's scratch are the backend's
+    try {
+      long rows = run == null ? 0 : run.table; // in a run: row [batch index] of its table
+      long index = run == null ? 0 : run.counters;
+      if (run == null) {
+        // the row's float 15 is the weight-decay learning rate (nabla_cuda_optimizer_step_table)
+        hpHost.put(hp, 0, 15).put(15, decayLr);
+        ops.upload(hpRow, hpHost, 16 * Float.BYTES);
+        rows = hpRow;
+        index = hpIndex;
+      }
+      ops.optimizerStepTable(rule.ordinal(), rows, index, a(w), a(g), a(s0), a(s1), a(s2),
+          segments.ends(), segments.gscale, 0, segments.wd, clipValue, lambScratch);
+    } finally {
+      ops.lock().unlock();
     }
-    ops.optimizerStepTable(rule.ordinal(), rows, index, a(w), a(g), a(s0), a(s1), a(s2),
-        segments.ends(), segments.gscale, 0, segments.wd, clipValue, lambScratch);
   }
 
   @Override
@@ -190,10 +221,13 @@ public final class CudaBackend implements Backend {
       throw new IllegalArgumentException("the cuda backend sums at most " + MAX_SEGMENTS
           + " segments in one call, got " + nseg);
     }
-    ops.segmentSumSquares(a(x), segments.ends(), sums);
+    ops.lock().lock(); // the sums' scratch is the backend's: one caller from launch to read
     try (DoublePointer host = new DoublePointer(nseg)) {
+      ops.segmentSumSquares(a(x), segments.ends(), sums);
       ops.download(host, sums, (long) nseg * Double.BYTES);
       host.get(out, 0, nseg);
+    } finally {
+      ops.lock().unlock();
     }
   }
 
@@ -215,9 +249,16 @@ public final class CudaBackend implements Backend {
     return true;
   }
 
+  /** The calling thread's begun, open step run, or null. */
+  private Run current() {
+    Run run = active.get();
+    return run != null && run.begun && !run.closed ? run : null;
+  }
+
   /** Where dropout reads the training step: 0 = the value passed, else the active run's. */
   private long stepDev() {
-    return active == null ? 0 : active.counters + 8;
+    Run run = current();
+    return run == null ? 0 : run.counters + 8;
   }
 
   @Override
@@ -229,7 +270,7 @@ public final class CudaBackend implements Backend {
   private final class Run implements StepRun {
     final long counters, order, table, lossSum, correctSum;
     final int orderCapacity, tableRows;
-    private boolean begun, closed;
+    private volatile boolean begun, closed;
 
     Run(int orderCapacity, int tableRows) {
       this.orderCapacity = orderCapacity;
@@ -275,7 +316,7 @@ public final class CudaBackend implements Backend {
       ops.zero(lossSum, Double.BYTES);
       ops.zero(correctSum, Long.BYTES);
       begun = true;
-      active = this;
+      active.set(this);
     }
 
     @Override
@@ -285,22 +326,27 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double[] readTally() {
-      ops.download(doubleHost, lossSum, Double.BYTES);
-      ops.download(longHost, correctSum, Long.BYTES);
-      return new double[] {doubleHost.get(0), longHost.get(0)};
+      ops.lock().lock(); // the host words it reads into are the backend's
+      try {
+        ops.download(doubleHost, lossSum, Double.BYTES);
+        ops.download(longHost, correctSum, Long.BYTES);
+        return new double[] {doubleHost.get(0), longHost.get(0)};
+      } finally {
+        ops.lock().unlock();
+      }
     }
 
     @Override
     public void pause() {
-      if (active == this) {
-        active = null;
+      if (active.get() == this) {
+        active.remove();
       }
     }
 
     @Override
     public void resume() {
       if (begun) {
-        active = this;
+        active.set(this);
       }
     }
 
@@ -327,10 +373,11 @@ public final class CudaBackend implements Backend {
   @Override
   public void gatherBatch(Tensor src, int width, int[] visit, int batch, int batchSize, int rows,
       Tensor dst) {
-    if (active == null) {
+    Run run = current();
+    if (run == null) {
       throw new IllegalStateException("gatherBatch on " + name + " needs an active step run");
     }
-    ops.gatherRows(a(src), width, active.order, active.counters, 0, batchSize, rows, a(dst));
+    ops.gatherRows(a(src), width, run.order, run.counters, 0, batchSize, rows, a(dst));
   }
 
   @Override

@@ -16,6 +16,9 @@ import org.bytedeco.javacpp.SizeTPointer;
  * The GPU: runtime calls through the bytedeco cudart preset, kernels through libnabla_cuda, all
  * on one non-blocking stream. Create it only after {@link dev.nabla.backend.Backends#probeCuda}
  * found a device: the preset's JNI library needs the driver to load at all.
+ *
+ * <p>Not thread-safe by itself (one stream, shared host scratch): {@link CudaBackend} makes each
+ * call under its device's lock.
  */
 public final class CudaOps implements DeviceOps {
   private final CUstream_st stream = new CUstream_st();

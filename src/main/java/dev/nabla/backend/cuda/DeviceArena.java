@@ -7,6 +7,8 @@ import java.util.List;
  * Device memory owned explicitly: a model's buffers are carved from a few large blocks
  * (256-byte aligned, as cudaMalloc's own) and all freed in {@link #close}, never by the garbage
  * collector. Blocks are allocated on demand, so callers need not know the total in advance.
+ *
+ * <p>Not thread-safe: one owner allocates from it.
  */
 public final class DeviceArena implements AutoCloseable {
   private static final long ALIGN = 256, BLOCK = 64L << 20;

@@ -7,10 +7,13 @@ import org.bytedeco.javacpp.Pointer;
  * and the kernels of native/include/nabla/cuda_kernels.h (same names, same argument meanings;
  * addresses are device addresses, 0 for NULL).
  *
- * <p>{@link CudaOps} is the GPU; {@link EmulatedCudaOps} runs the same kernels on the CPU. The tests also use a host
- * implementation whose "capture" records closures and replays them: a value that a CUDA graph
- * would freeze at capture time is frozen there too, so the trainer's step logic is checked on
- * any machine.
+ * <p>{@link CudaOps} is the GPU; {@link EmulatedCudaOps} runs the same kernels on the CPU. The
+ * tests also use a host implementation whose "capture" records closures and replays them: a value
+ * that a CUDA graph would freeze at capture time is frozen there too, so the trainer's step logic
+ * is checked on any machine.
+ *
+ * <p>Implementations need not be thread-safe: {@link CudaBackend} makes every call under its
+ * device's lock ({@link SerialOps}).
  */
 public interface DeviceOps extends AutoCloseable {
   /** One line: the device's name and what it runs. */

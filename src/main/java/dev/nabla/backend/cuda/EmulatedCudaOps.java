@@ -20,7 +20,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  * CUDA graph does: a step that passed a per-step value as an argument instead of through memory
  * would replay a stale one here too. Slow (a thread per emulated thread), exact to the kernels.
  *
- * <p>Not thread-safe: one stream, used by one thread at a time.
+ * <p>Not thread-safe: one stream, used by one thread at a time ({@link CudaBackend} makes each
+ * call under its device's lock).
  */
 public class EmulatedCudaOps implements DeviceOps {
   private final Map<Long, Pointer> blocks = new HashMap<>();
@@ -101,6 +102,11 @@ public class EmulatedCudaOps implements DeviceOps {
       throw new IllegalStateException("host device: freeHost of an unknown address");
     }
     Pointer.free(p);
+  }
+
+  /** Page-locked host blocks (mallocHost) not yet freed. */
+  int liveHostBlocks() {
+    return hostBlocks.size();
   }
 
   int liveBlocks() {

@@ -12,6 +12,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JavaCPP binding of native/include/nabla/kernels.h (libnabla_cpu, built by CMake). Only
  * annotated declarations live in this package; callers go through dev.nabla.backend.CpuBackend,
  * which probes the load once (a failed load poisons this class for the JVM's life).
+ *
+ * <p>Thread-safe: stateless native functions, on buffers that no two callers write at once.
  */
 @Platform(include = "nabla/kernels.h", link = "nabla_cpu")
 public final class NablaCpu {

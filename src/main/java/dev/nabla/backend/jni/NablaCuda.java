@@ -14,6 +14,9 @@ import org.bytedeco.javacpp.annotation.Platform;
  * stub when built without nvcc). Device pointers and streams travel as raw addresses
  * ({@code long}): device memory is owned by {@code dev.nabla.backend.cuda.DeviceArena}, never by
  * a JavaCPP Pointer the garbage collector could free. Every launch returns the cudaError_t.
+ *
+ * <p>Thread-safe as the CUDA runtime is; {@link dev.nabla.backend.cuda.CudaBackend} serialises the
+ * launches on its stream.
  */
 @Platform(include = "nabla/cuda_kernels.h", link = "nabla_cuda")
 public final class NablaCuda {

@@ -12,6 +12,9 @@ import org.bytedeco.javacpp.annotation.Platform;
  * g++ with native/emu; include/nabla/cuda_emu.h maps these names to its nabla_emu_ symbols).
  * For tests on machines without a GPU: "device" pointers are host addresses. Same methods as
  * {@link NablaCuda}.
+ *
+ * <p>Not thread-safe on one emulated stream; {@link dev.nabla.backend.cuda.CudaBackend} serialises
+ * the calls.
  */
 @Platform(include = "nabla/cuda_emu.h", link = "nabla_cuda_emu")
 public final class NablaCudaEmu {

@@ -9,6 +9,9 @@ import java.util.TreeMap;
  * Weight initializers with Keras's names and formulas. fanIn/fanOut are those of a Dense kernel
  * (input units, output units). The normal variants are Keras's truncated normals: drawn within
  * two standard deviations, with the stddev divided by 0.8796... so the variance is the target.
+ *
+ * <p>Implementations are thread-safe: an initializer is a function of its arguments and the
+ * generator passed in.
  */
 @FunctionalInterface
 public interface Initializer {

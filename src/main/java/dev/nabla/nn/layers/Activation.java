@@ -4,7 +4,11 @@ import dev.nabla.graph.Graph;
 import dev.nabla.graph.Node;
 import java.util.List;
 
-/** Keras's Activation layer: applies an activation by name over the last axis. */
+/**
+ * Keras's Activation layer: applies an activation by name over the last axis.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
+ */
 public final class Activation extends Layer {
   private final dev.nabla.backend.Activation activation;
 

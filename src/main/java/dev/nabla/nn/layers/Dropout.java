@@ -10,6 +10,8 @@ import java.util.List;
  * the identity. Any input shape; output shape = input shape. The mask is a function of the
  * model's seed, the step and the position (Philox), the same on every backend, so a resumed run
  * drops the same values.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
  */
 public final class Dropout extends Layer {
   private final float rate;

@@ -10,6 +10,8 @@ import java.util.List;
  * becomes 784 values). {@code new Flatten(28, 28)} also declares the model's input shape per
  * sample (Keras's {@code input_shape}); {@code new Flatten()} takes it from the data at fit.
  * No weights.
+ *
+ * <p>Thread-safe once its model is built (see {@link Layer}).
  */
 public final class Flatten extends Layer {
   private final int[] inputShape;

@@ -8,6 +8,9 @@ import java.util.List;
 /**
  * A Keras layer: a shape rule, the parameters it owns, and how it adds itself to a graph.
  * Shapes exclude the batch dimension, as Keras prints them after "None".
+ *
+ * <p>Threads: configure a layer on one thread; once its model is built a layer only reads its
+ * configuration when a graph is planned, so the concurrent predictions of its model share it.
  */
 public abstract class Layer {
   private String name;

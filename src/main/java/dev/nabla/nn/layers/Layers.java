@@ -3,7 +3,11 @@ package dev.nabla.nn.layers;
 import java.util.List;
 import java.util.Map;
 
-/** Rebuilds layers from Keras-style (class name, config) pairs, as saved model files hold them. */
+/**
+ * Rebuilds layers from Keras-style (class name, config) pairs, as saved model files hold them.
+ *
+ * <p>Thread-safe: a factory of new layers.
+ */
 public final class Layers {
   private Layers() {}
 

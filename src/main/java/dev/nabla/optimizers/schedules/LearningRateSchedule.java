@@ -3,6 +3,8 @@ package dev.nabla.optimizers.schedules;
 /**
  * Keras's LearningRateSchedule: the learning rate as a function of the optimizer's step (its
  * iteration count, counting every applyGradients call). Accepted wherever "learning_rate" is.
+ *
+ * <p>Implementations are thread-safe: a schedule is a function of the step.
  */
 @FunctionalInterface
 public interface LearningRateSchedule {

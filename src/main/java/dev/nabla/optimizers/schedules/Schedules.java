@@ -8,6 +8,8 @@ import java.util.Map;
 /**
  * Keras's learning-rate schedules by name, with Keras's arguments and formulas (computed in
  * double, rounded to float once).
+ *
+ * <p>Thread-safe: a factory of new schedules.
  */
 public final class Schedules {
   private Schedules() {}
