@@ -143,8 +143,9 @@ public final class Schedules {
    * start(i) = first * (t^i - 1) / (t - 1) (first * i when t is 1). {@link #at} finds the restart
    * a step is in, i with start(i) <= step < start(i + 1), exactly for the arguments' values: a
    * logarithm gives a guess, and each comparison of the step with a start is decided in double
-   * when the two are clearly apart and in exact decimal arithmetic when they are close (a step
-   * on a restart, such as step 211 of periods 16, 24, 36, 54, 81).
+   * when the two are clearly apart and in exact decimal arithmetic, on the arguments as written
+   * in decimal, when they are close (a step on a restart, such as step 211 of periods 16, 24, 36,
+   * 54, 81, or step 21 of periods 10, 11 with t_mul 1.1).
    */
   static final class Restarts {
     private final double first, t;
@@ -153,8 +154,11 @@ public final class Schedules {
     Restarts(double first, double t) {
       this.first = first;
       this.t = t;
-      this.exactFirst = new BigDecimal(first);
-      this.exactT = new BigDecimal(t);
+      // the decimals the user wrote (the shortest that round to these doubles), not the
+      // doubles' binary values: t_mul 1.1 is 11/10, whose restarts 10, 21 fall on whole steps,
+      // while the double just above it would put restart 2 a hair after step 21
+      this.exactFirst = BigDecimal.valueOf(first);
+      this.exactT = BigDecimal.valueOf(t);
     }
 
     /**

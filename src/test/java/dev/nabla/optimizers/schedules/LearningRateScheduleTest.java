@@ -379,6 +379,28 @@ class LearningRateScheduleTest {
     }
 
     /**
+     * Restarts where t_mul is a decimal that binary cannot hold (1.1, 1.3, 1.05): the periods as
+     * written, 10 then 11 (restart at 21), 20 then 26 (at 46), 1000 then 1050 (at 2050), put
+     * the peak on those whole steps, as Keras's own float32 computation does; the doubles nearest
+     * 1.1 and 1.3 lie above them and would move the restart a hair past the step.
+     */
+    @Test
+    void cosineRestartsWithDecimalPeriodGrowthPeakOnTheRestartStep() {
+        Object[][] cases = {{10, 1.1, 21L}, {20, 1.3, 46L}, {1000, 1.05, 2050L}};
+        for (Object[] c : cases) {
+            LearningRateSchedule s = schedule("cosine_decay_restarts", "initial_learning_rate",
+                1.0, "first_decay_steps", c[0], "t_mul", c[1]);
+            long restart = (Long) c[2];
+            assertEquals(1.0f, s.at(restart), "t_mul " + c[1] + " at step " + restart);
+            int firstPeriod = (Integer) c[0];
+            // the step before: the last of period 1, (firstPeriod * t - 1) of its steps done
+            double period = firstPeriod * (Double) c[1];
+            close(0.5 * (1 + Math.cos(Math.PI * (period - 1) / period)), s, restart - 1, 1e-7,
+                1e-6, "before restart 2");
+        }
+    }
+
+    /**
      * Every step of many schedules against Keras's numpy reference (its test's loop over the
      * periods, exact here because every period length and start is a dyadic number that double
      * holds exactly), and at each restart the peak init * m_mul^i exactly: growing, equal and
