@@ -27,6 +27,25 @@ final class SerialOps implements DeviceOps {
     return lock;
   }
 
+  /** Runs one call of the wrapped ops under the device's lock. */
+  private <T> T locked(java.util.function.Supplier<T> call) {
+    lock.lock();
+    try {
+      return call.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void locked(Runnable call) {
+    lock.lock();
+    try {
+      call.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public String describe() {
     return ops.describe();
@@ -34,82 +53,42 @@ final class SerialOps implements DeviceOps {
 
   @Override
   public long malloc(long bytes) {
-    lock.lock();
-    try {
-      return ops.malloc(bytes);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> ops.malloc(bytes));
   }
 
   @Override
   public void free(long address) {
-    lock.lock();
-    try {
-      ops.free(address);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.free(address));
   }
 
   @Override
   public long mallocHost(long bytes) {
-    lock.lock();
-    try {
-      return ops.mallocHost(bytes);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> ops.mallocHost(bytes));
   }
 
   @Override
   public void freeHost(long address) {
-    lock.lock();
-    try {
-      ops.freeHost(address);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.freeHost(address));
   }
 
   @Override
   public void upload(long dst, Pointer src, long bytes) {
-    lock.lock();
-    try {
-      ops.upload(dst, src, bytes);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.upload(dst, src, bytes));
   }
 
   @Override
   public void download(Pointer dst, long src, long bytes) {
-    lock.lock();
-    try {
-      ops.download(dst, src, bytes);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.download(dst, src, bytes));
   }
 
   @Override
   public void zero(long dst, long bytes) {
-    lock.lock();
-    try {
-      ops.zero(dst, bytes);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.zero(dst, bytes));
   }
 
   @Override
   public void synchronize() {
-    lock.lock();
-    try {
-      ops.synchronize();
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.synchronize());
   }
 
   /**
@@ -179,33 +158,18 @@ final class SerialOps implements DeviceOps {
   @Override
   public void biasActForward(long x, long bias, long z, long y, long rows, long cols, int act,
       float alpha) {
-    lock.lock();
-    try {
-      ops.biasActForward(x, bias, z, y, rows, cols, act, alpha);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.biasActForward(x, bias, z, y, rows, cols, act, alpha));
   }
 
   @Override
   public void actBackward(long z, long y, long dy, long dz, long rows, long cols, int act,
       float alpha) {
-    lock.lock();
-    try {
-      ops.actBackward(z, y, dy, dz, rows, cols, act, alpha);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.actBackward(z, y, dy, dz, rows, cols, act, alpha));
   }
 
   @Override
   public void biasGrad(long dz, long db, long rows, long cols) {
-    lock.lock();
-    try {
-      ops.biasGrad(dz, db, rows, cols);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.biasGrad(dz, db, rows, cols));
   }
 
   @Override
@@ -224,54 +188,29 @@ final class SerialOps implements DeviceOps {
   @Override
   public void dropout(long x, long y, long n, long seed, long step, long stepDev, int stream,
       int threshold, float scale) {
-    lock.lock();
-    try {
-      ops.dropout(x, y, n, seed, step, stepDev, stream, threshold, scale);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.dropout(x, y, n, seed, step, stepDev, stream, threshold, scale));
   }
 
   @Override
   public long shuffleScratchBytes(long n) {
-    lock.lock();
-    try {
-      return ops.shuffleScratchBytes(n);
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> ops.shuffleScratchBytes(n));
   }
 
   @Override
   public void shuffleOrder(long n, long seed, long epoch, long keys, long sorted, long order,
       long temp, long tempBytes) {
-    lock.lock();
-    try {
-      ops.shuffleOrder(n, seed, epoch, keys, sorted, order, temp, tempBytes);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.shuffleOrder(n, seed, epoch, keys, sorted, order, temp, tempBytes));
   }
 
   @Override
   public void gatherRows(long src, long width, long order, long batchDev, long base, long stride,
       long rows, long dst) {
-    lock.lock();
-    try {
-      ops.gatherRows(src, width, order, batchDev, base, stride, rows, dst);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.gatherRows(src, width, order, batchDev, base, stride, rows, dst));
   }
 
   @Override
   public void advance(long batch, long step) {
-    lock.lock();
-    try {
-      ops.advance(batch, step);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.advance(batch, step));
   }
 
   @Override
@@ -289,157 +228,82 @@ final class SerialOps implements DeviceOps {
 
   @Override
   public void segmentSumSquares(long x, long[] segEnd, long out) {
-    lock.lock();
-    try {
-      ops.segmentSumSquares(x, segEnd, out);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.segmentSumSquares(x, segEnd, out));
   }
 
   @Override
   public void clipScales(long sums, int nseg, float pre, float clipnorm, float globalClipnorm,
       long gscale) {
-    lock.lock();
-    try {
-      ops.clipScales(sums, nseg, pre, clipnorm, globalClipnorm, gscale);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.clipScales(sums, nseg, pre, clipnorm, globalClipnorm, gscale));
   }
 
   // ---- the graph's light ops -------------------------------------------------------------------
 
   @Override
   public void copy(long dst, long src, long bytes) {
-    lock.lock();
-    try {
-      ops.copy(dst, src, bytes);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.copy(dst, src, bytes));
   }
 
   @Override
   public void axpy(long y, long x, float a, long n) {
-    lock.lock();
-    try {
-      ops.axpy(y, x, a, n);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.axpy(y, x, a, n));
   }
 
   @Override
   public void emaUpdate(long avg, long w, float momentum, long n) {
-    lock.lock();
-    try {
-      ops.emaUpdate(avg, w, momentum, n);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.emaUpdate(avg, w, momentum, n));
   }
 
   @Override
   public void fill(long y, float value, long n) {
-    lock.lock();
-    try {
-      ops.fill(y, value, n);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.fill(y, value, n));
   }
 
   @Override
   public void unary(int kind, long x, long y, long n, float c) {
-    lock.lock();
-    try {
-      ops.unary(kind, x, y, n, c);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.unary(kind, x, y, n, c));
   }
 
   @Override
   public void unaryBackward(int kind, long x, long g, long out, long n, float c) {
-    lock.lock();
-    try {
-      ops.unaryBackward(kind, x, g, out, n, c);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.unaryBackward(kind, x, g, out, n, c));
   }
 
   @Override
   public void binary(int kind, long a, long na, long b, long nb, long y, long n) {
-    lock.lock();
-    try {
-      ops.binary(kind, a, na, b, nb, y, n);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.binary(kind, a, na, b, nb, y, n));
   }
 
   @Override
   public void binaryGrad(long g, long other, long otherSize, long out, long m, long n,
       float sign) {
-    lock.lock();
-    try {
-      ops.binaryGrad(g, other, otherSize, out, m, n, sign);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.binaryGrad(g, other, otherSize, out, m, n, sign));
   }
 
   @Override
   public void reduceRows(long x, long w, long y, long rows, long group, double divisor) {
-    lock.lock();
-    try {
-      ops.reduceRows(x, w, y, rows, group, divisor);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.reduceRows(x, w, y, rows, group, divisor));
   }
 
   @Override
   public void scaleRows(long g, long m, long out, long rows, long group, float divisor) {
-    lock.lock();
-    try {
-      ops.scaleRows(g, m, out, rows, group, divisor);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.scaleRows(g, m, out, rows, group, divisor));
   }
 
   @Override
   public void pointwiseLoss(int kind, double labelSmoothing, long y, long p, long loss, long rows,
       long group) {
-    lock.lock();
-    try {
-      ops.pointwiseLoss(kind, labelSmoothing, y, p, loss, rows, group);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.pointwiseLoss(kind, labelSmoothing, y, p, loss, rows, group));
   }
 
   @Override
   public void pointwiseLossBackward(int kind, double labelSmoothing, long y, long p, long g,
       long out, long rows, long group) {
-    lock.lock();
-    try {
-      ops.pointwiseLossBackward(kind, labelSmoothing, y, p, g, out, rows, group);
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.pointwiseLossBackward(kind, labelSmoothing, y, p, g, out, rows, group));
   }
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      ops.close();
-    } finally {
-      lock.unlock();
-    }
+    locked(() -> ops.close());
   }
 }
