@@ -30,7 +30,7 @@ import java.util.Map;
  * there). Sample weights: a scalar, per sample or per element, broadcast to y_pred. Default name
  * "auc".
  *
- * @throws IllegalArgumentException for num_thresholds &lt;= 1, an unknown curve or summation
+ * <p>Errors: the constructors throw IllegalArgumentException for num_thresholds &lt;= 1, an unknown curve or summation
  *     method, thresholds outside [0, 1], negative label weights, num_labels without
  *     multi_label, and (update) multi_label data that is not rank 2 or changes its label count
  */

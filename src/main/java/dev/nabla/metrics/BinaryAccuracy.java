@@ -9,7 +9,7 @@ import java.util.Map;
  * by a trailing axis of 1 ({@code (n)} labels against {@code (n, 1)} predictions). Default name
  * "binary_accuracy", default threshold 0.5.
  *
- * @throws IllegalArgumentException (constructor) unless 0 &lt; threshold &lt; 1
+ * <p>Errors: the constructors throw IllegalArgumentException unless 0 &lt; threshold &lt; 1
  */
 public final class BinaryAccuracy extends MeanMetric {
   private final double threshold; // as given (the config)

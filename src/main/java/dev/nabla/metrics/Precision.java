@@ -20,7 +20,7 @@ package dev.nabla.metrics;
  * <p>Sample weights: a scalar, per sample or per element, broadcast to y_pred. Default name
  * "precision".
  *
- * @throws IllegalArgumentException (constructor) for a threshold outside [0, 1], top_k &lt; 1 or
+ * <p>Errors: the constructors throw IllegalArgumentException for a threshold outside [0, 1], top_k &lt; 1 or
  *     class_id &lt; 0; (update) for class_id on rank-1 predictions or shapes that do not pair
  */
 public final class Precision extends ThresholdMetric {

@@ -10,7 +10,7 @@ import java.util.Map;
  * sample counts when its label is among the first k ids. Default name
  * "sparse_top_k_categorical_accuracy", default {@code k} 5, {@code from_sorted_ids} false.
  *
- * @throws IllegalArgumentException (constructor) when k &lt; 1
+ * <p>Errors: the constructors throw IllegalArgumentException when k &lt; 1
  */
 public final class SparseTopKCategoricalAccuracy extends MeanMetric {
   private final int k;

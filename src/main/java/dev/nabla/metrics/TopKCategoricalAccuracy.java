@@ -10,7 +10,7 @@ import java.util.Map;
  * fewer than k classes score strictly more; a non-finite score never is. Default name
  * "top_k_categorical_accuracy", default {@code k} 5.
  *
- * @throws IllegalArgumentException (constructor) when k &lt; 1
+ * <p>Errors: the constructors throw IllegalArgumentException when k &lt; 1
  */
 public final class TopKCategoricalAccuracy extends MeanMetric {
   private final int k;
