@@ -16,7 +16,8 @@ need_build_tools
 
 # The build's own output (CMake, nvcc, Maven) goes to a log, shown only when the build fails.
 mkdir -p target
-echo "nabla: building (mvn package; log in target/build.log)..." >&2
+echo "nabla: building (mvn package; log in target/build.log; the first build takes minutes:" \
+  "CMake, and nvcc for the CUDA kernels where it is installed)..." >&2
 if ! mvn -q -B package -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip -Dinvoker.skip \
     >target/build.log 2>&1; then
   cat target/build.log >&2

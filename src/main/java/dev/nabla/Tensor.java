@@ -62,7 +62,13 @@ public class Tensor implements AutoCloseable {
     this.owner = true;
   }
 
-  /** A new tensor holding a copy of {@code values}, whose length must equal the product of shape. */
+  /**
+   * A new host tensor holding a copy of {@code values} in row-major order, e.g.
+   * {@code Tensor.of(labels, n)} or {@code Tensor.of(pixels, n, 28, 28)}.
+   *
+   * @throws IllegalArgumentException when values.length is not the product of shape, or a
+   *     dimension is negative (the message gives both)
+   */
   public static Tensor of(float[] values, int... shape) {
     checkLength(values, shape);
     Tensor t = zeros(shape);

@@ -45,7 +45,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist")
   String dataset;
 
-  @Option(names = "--data-dir", description = "folder holding the IDX files")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the IDX files")
   Path dataDir;
 
   @Option(names = "--threads", defaultValue = "1", description = "OpenBLAS threads")
@@ -55,7 +55,7 @@ final class CompareCommand implements Callable<Integer> {
       + "(default: every optimizer and gd)")
   List<String> only;
 
-  @Option(names = "--out", description = "folder for optimizers.md and optimizers.png "
+  @Option(names = "--out", paramLabel = "DIR", description = "folder for optimizers.md and optimizers.png "
       + "(default: a new folder optimizers-YYYYMMDD-HHMMSS in the current folder)")
   Path out;
 

@@ -19,14 +19,14 @@ import picocli.CommandLine.Spec;
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "a file written by train --save")
+  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save")
   Path model;
 
   @Option(names = "--dataset", description = "mnist or fashion-mnist (default: the one the "
       + "model file records, else mnist)")
   String dataset;
 
-  @Option(names = "--data-dir", description = "folder holding the IDX files")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the IDX files")
   Path dataDir;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "default: ${DEFAULT-VALUE}")

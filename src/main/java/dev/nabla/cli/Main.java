@@ -41,7 +41,7 @@ public final class Main implements Runnable {
         // a mistyped --model reads better as "unknown --mdoel" than as "--model is missing"
         ex = new CommandLine.UnmatchedArgumentException(c, c.getUnmatchedArguments());
       }
-      e.println("nabla: " + ex.getMessage());
+      e.println("nabla: error: " + message(ex));
       for (String s : Suggestions.of(ex)) {
         e.println("  did you mean: " + s + "?");
       }
@@ -61,6 +61,28 @@ public final class Main implements Runnable {
       return 1;
     });
     return cli.execute(args);
+  }
+
+  /**
+   * picocli's message, in the user's terms for the commonest mistakes: "unknown option
+   * '--epoch'" rather than "Unknown options: '--epoch', '1'" (the 1 is the option's value), and
+   * "unknown command 'trian'" rather than "Unmatched argument at index 0".
+   */
+  static String message(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().get(0);
+      boolean hasCommands = !ex.getCommandLine().getSubcommands().isEmpty();
+      if (first.startsWith("-")) {
+        return "unknown option '" + first.split("=", 2)[0] + "' for '"
+            + ex.getCommandLine().getCommandSpec().qualifiedName() + "'";
+      }
+      if (hasCommands) {
+        return "unknown command '" + first + "'; commands: "
+            + String.join(", ", ex.getCommandLine().getSubcommands().keySet());
+      }
+      return "unexpected argument '" + first + "' (options start with --)";
+    }
+    return ex.getMessage();
   }
 
   static String oneLine(Throwable t) {

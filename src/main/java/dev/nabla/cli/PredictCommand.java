@@ -30,10 +30,10 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, description = "a file written by train --save")
+  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save")
   Path model;
 
-  @Option(names = "--input", required = true, description = "an IDX image file (as MNIST's "
+  @Option(names = "--input", paramLabel = "FILE", required = true, description = "an IDX image file (as MNIST's "
       + "t10k-images-idx3-ubyte) or an image: PNG, JPEG, GIF or BMP")
   Path input;
 

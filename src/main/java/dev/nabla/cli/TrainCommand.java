@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})")
   String dataset;
 
-  @Option(names = "--data-dir", description = "folder holding the IDX files "
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the IDX files "
       + "(default: ~/.cache/nabla/mnist, or /usr/share/datasets/fashion-mnist)")
   Path dataDir;
 
@@ -88,22 +88,22 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--verbose", defaultValue = "1", description = "0, 1 or 2 (default: 1)")
   int verbose;
 
-  @Option(names = "--metrics-out", description = "write a JSON summary of the run here")
+  @Option(names = "--metrics-out", paramLabel = "FILE", description = "write a JSON summary of the run here")
   Path metricsOut;
 
-  @Option(names = "--checkpoint", description = "save the model to DIR/model.safetensors after "
+  @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the model to DIR/model.safetensors after "
       + "every epoch (atomic: a crash leaves the previous checkpoint)")
   Path checkpoint;
 
-  @Option(names = "--resume", description = "continue from DIR/model.safetensors (written by "
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue from DIR/model.safetensors (written by "
       + "--checkpoint) up to --epochs in total; the model and optimizer come from the file")
   Path resume;
 
-  @Option(names = "--save", description = "save the final model (architecture, weights, optimizer "
+  @Option(names = "--save", paramLabel = "FILE", description = "save the final model (architecture, weights, optimizer "
       + "state) to FILE")
   Path save;
 
-  @Option(names = "--plot", description = "draw the loss and accuracy curves to FILE.png")
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "draw the loss and accuracy curves to FILE.png")
   Path plot;
 
   @Option(names = "--precision", defaultValue = "fp32", description = "matmul precision on the "
@@ -183,6 +183,9 @@ final class TrainCommand implements Callable<Integer> {
         options.callbacks(new ModelCheckpoint(checkpoint.resolve(CHECKPOINT_FILE).toString()));
       }
       History history = model.fit(xTrain, yTrain, options);
+      if (verbose == 1) {
+        out.println("Test set:");
+      }
       Map<String, Float> test = model.evaluate(xTest, yTest, 32, verbose == 1 ? 1 : 0);
       List<Double> seconds = history.epochSeconds();
       for (int e = 0; e < seconds.size() && verbose >= 1; e++) {

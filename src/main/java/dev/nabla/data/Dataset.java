@@ -69,8 +69,11 @@ public final class Dataset {
     }
 
     /**
-     * Images as an off-heap tensor (n, rows, cols) scaled to [0, 1], converted in one pass from
-     * the loaded bytes (no float[] copy on the heap: keeps a training run's peak memory low).
+     * The training images ({@code train} true: (nTrain, rows, cols), 60000 for MNIST) or the test
+     * images (false: (nTest, rows, cols), 10000) as a new off-heap tensor scaled to [0, 1] (pixel
+     * / 255), converted in one pass from the loaded bytes (no float[] copy on the heap). The
+     * labels are {@link #yTrain} and {@link #yTest}: class indices 0..numClasses-1 as floats.
+     * The caller closes the tensor.
      */
     public dev.nabla.Tensor imageTensor(boolean train) {
         int n = train ? nTrain() : nTest();
@@ -118,7 +121,8 @@ public final class Dataset {
 
     /** MNIST from {@code dir}; each file may be raw or have a .gz suffix. */
     public static Dataset mnist(Path dir) throws IOException {
-        return read(MNIST, dir, "fetch it with: scripts/fetch-mnist.sh " + dir);
+        return read(MNIST, dir, "fetch it with scripts/fetch-mnist.sh " + dir + " (in Nabla's "
+                + "repository), or put the four IDX files of MNIST there (raw or .gz)");
     }
 
     /** Fashion-MNIST from {@code dir}, normally {@link #FASHION_MNIST_DIR} (.gz files; raw also accepted). */
@@ -254,7 +258,8 @@ public final class Dataset {
         for (Path p : new Path[] {dir.resolve(base), dir.resolve(base + ".gz")}) {
             if (Files.isRegularFile(p)) return p;
         }
-        String where = Files.isDirectory(dir) ? "not found in " + dir : "folder " + dir + " does not exist";
+        String where = Files.isDirectory(dir) ? "is not in " + dir : "is missing: folder " + dir
+                + " does not exist";
         throw new NoSuchFileException(dir.resolve(base).toString(), null,
                 name + " file " + base + " (or " + base + ".gz) " + where + "; " + fix);
     }

@@ -110,10 +110,18 @@ public class Sequential implements AutoCloseable, Trainable {
   private final List<List<Tensor>> layerGrads = new ArrayList<>();
   private List<Variable> allWeights; // the views, in order: the optimizer's segments
   private List<List<Layer.ParamSpec>> paramSpecs; // per layer, from build
-  private volatile boolean stopTraining; // set by any thread; fit stops after its epoch
+  private volatile boolean stopTraining; // set by any thread; fit stops after the batch
   private volatile int epochsDone; // epochs completed by fit (saved: where a resumed run is)
   private volatile boolean closed;
 
+  /**
+   * Keras's {@code Sequential([...])}: the layers in order, e.g. {@code new Sequential(new
+   * Flatten(28, 28), new Dense(128, "relu"), new Dropout(0.2), new Dense(10, "softmax"))}. The
+   * weights are made when the input shape is known (a first layer that declares it, such as
+   * {@code Flatten(28, 28)}, or the first fit/predict), on the default device
+   * ({@link Backends#defaultBackend()}: NABLA_DEVICE, else auto). Close the model (try-with-
+   * resources) to free its native memory.
+   */
   public Sequential(Layer... layers) {
     for (Layer l : layers) {
       add(l);
@@ -284,10 +292,8 @@ public class Sequential implements AutoCloseable, Trainable {
    * Keras's {@code model.stop_training = True}: fit stops after the current batch. Asked from a
    * batch hook (TerminateOnNaN), the epoch ends there: its logs cover the batches run, its
    * validation and on_epoch_end still run, and then on_train_end; asked from on_epoch_end
-   * (EarlyStopping), no further epoch starts. fit clears it when it starts.
-   *
-   * Asks fit to stop after the current epoch (for callbacks such as early stopping). May be
-   * called from any thread.
+   * (EarlyStopping), no further epoch starts. fit clears it when it starts. May be called from
+   * any thread.
    */
   public void stopTraining() {
     stopTraining = true;
@@ -301,11 +307,25 @@ public class Sequential implements AutoCloseable, Trainable {
 
   // ---- compile -------------------------------------------------------------------------------
 
-  /** Keras's compile("adam", "sparse_categorical_crossentropy", "accuracy"). */
+  /**
+   * Keras's {@code compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+   * metrics=["accuracy"])}: everything by Keras name, each at Keras's defaults.
+   *
+   * @param optimizer adadelta, adagrad, adam, adamw, adamax, ftrl, lamb, lion, nadam, rmsprop,
+   *     sgd (see {@link Optimizers#get(String, Map)} for arguments)
+   * @param loss binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy
+   *     (labels are class indices), mean_squared_error/mse, mean_absolute_error/mae (see
+   *     {@link Losses#get(String, Map)} for arguments)
+   * @param metrics names as {@link #compile(Optimizer, Loss, List)} takes them; "accuracy" is
+   *     resolved from the label and output shapes as in Keras 3
+   * @throws IllegalArgumentException for an unknown name (the message lists the accepted ones)
+   * @throws IllegalStateException while this model trains on another thread, or once closed
+   */
   public void compile(String optimizer, String loss, String... metrics) {
     compile(Optimizers.get(optimizer), Losses.get(loss), metrics);
   }
 
+  /** {@link #compile(String, String, String...)} with an optimizer and a loss made by you. */
   public void compile(Optimizer optimizer, Loss loss, String... metrics) {
     compile(optimizer, loss, Arrays.asList((Object[]) metrics));
   }
@@ -780,11 +800,29 @@ public class Sequential implements AutoCloseable, Trainable {
 
   // ---- fit -----------------------------------------------------------------------------------
 
-  /** Keras's fit(x, y, epochs=..., batch_size=...) with the other arguments at their defaults. */
+  /**
+   * Keras's {@code fit(x, y, epochs=..., batch_size=...)} with the other arguments at their
+   * defaults (shuffled each epoch, a progress bar, no validation).
+   *
+   * @param x inputs, shape (n, ...) matching the model's input shape, e.g. (60000, 28, 28)
+   * @param y labels: for a sparse loss one class index per sample as floats, shape (n) or (n,
+   *     1); otherwise the shape of the model's output, e.g. one-hot rows (n, classes)
+   * @param epochs the number of passes over x
+   * @param batchSize samples per gradient step (the last batch may be smaller)
+   * @return the per-epoch logs (loss and metrics), Keras's History
+   * @throws IllegalStateException if not compiled, closed, or already training on another thread
+   * @throws IllegalArgumentException for shapes that do not match, labels out of range, or
+   *     non-finite inputs (the message names which sample)
+   */
   public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
     return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
   }
 
+  /**
+   * Keras's {@code fit} with its keyword arguments in {@code o} (epochs, initial_epoch,
+   * batch_size, validation_split or validation_data, shuffle, verbose, callbacks); x and y as in
+   * {@link #fit(Tensor, Tensor, int, int)}.
+   */
   public History fit(Tensor x, Tensor y, FitOptions o) {
     requireCompiled();
     beginTraining("fit");
@@ -989,7 +1027,12 @@ public class Sequential implements AutoCloseable, Trainable {
 
   // ---- evaluate / predict --------------------------------------------------------------------
 
-  /** Keras's evaluate with batch_size 32 and a progress bar: {"loss": ..., metrics...}. */
+  /**
+   * Keras's {@code evaluate(x, y)} with batch_size 32 and a progress bar: the mean loss and each
+   * compiled metric over all of x, as {"loss": ..., "accuracy": ...}. x and y as in
+   * {@link #fit(Tensor, Tensor, int, int)}; dropout is off. Safe to call from several threads at
+   * once.
+   */
   public Map<String, Float> evaluate(Tensor x, Tensor y) {
     return evaluate(x, y, 32, 1);
   }
@@ -1033,7 +1076,12 @@ public class Sequential implements AutoCloseable, Trainable {
     return result;
   }
 
-  /** The model's outputs (softmax probabilities for the seed network), batch_size 32. */
+  /**
+   * Keras's {@code predict(x)}: the model's outputs for inputs x of shape (n, ...), computed
+   * 32 samples at a time, as a new host tensor (n, outputs) the caller closes (softmax
+   * probabilities for the seed network). Dropout is off. Safe to call from several threads at
+   * once; each call gets exactly the single-threaded answer.
+   */
   public Tensor predict(Tensor x) {
     return predict(x, 32);
   }

@@ -37,7 +37,8 @@ class CliTest {
 
   @Test
   void wrongFlagsAndValuesExit2WithOneLineAndUsage() {
-    assertUsageError(run("train", "--bogus"), "--bogus");
+    assertUsageError(run("train", "--bogus"), "nabla: error: unknown option '--bogus' for 'nabla "
+        + "train'");
     assertUsageError(run("train", "--epochs", "zero"), "--epochs", "zero");
     assertUsageError(run("train", "--epochs", "0"), "--epochs must be >= 1");
     assertUsageError(run("train", "--batch-size", "-3"), "--batch-size");
@@ -46,7 +47,7 @@ class CliTest {
     assertUsageError(run("train", "--optimizer", "adamx"), "adamx", "Adam");
     assertUsageError(run("train", "--loss", "hinge"), "hinge", "categorical_crossentropy");
     assertUsageError(run("train", "--learning-rate", "-1"), "learning_rate");
-    assertUsageError(run("frobnicate"), "frobnicate");
+    assertUsageError(run("frobnicate"), "unknown command 'frobnicate'; commands: train");
     assertUsageError(run(), "missing command");
   }
 
