@@ -251,21 +251,41 @@ public class Sequential implements AutoCloseable, Trainable {
   /**
    * Saves architecture, weights, compile arguments and optimizer state in one safetensors file,
    * atomically (the previous file survives a crash mid-write). Training resumes exactly from it.
+   * A name ending in {@code .keras} writes Keras 3's format instead ({@link KerasFiles#save}).
+   *
+   * @throws IllegalArgumentException for a {@code .h5} name (Nabla writes no legacy .h5)
    */
   public void save(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".keras")) {
+      KerasFiles.save(this, file);
+      return;
+    }
+    if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
+      throw new IllegalArgumentException("cannot save " + file + ": Nabla writes Keras files as "
+          + ".keras (Keras 3 reads them), not the legacy .h5; name it x.keras");
+    }
     ModelFile.save(this, file, false);
   }
 
-  /** Reads a file written by {@link #save}: the model, compiled, with its optimizer state. */
+  /**
+   * Reads a model file, told apart by its bytes: a Keras {@code .keras} (zip) or legacy
+   * {@code .h5} (HDF5) file (see {@link KerasFiles#load(java.nio.file.Path)}), else a file
+   * written by {@link #save}: the model, compiled, with its optimizer state.
+   */
   public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
-    return ModelFile.load(file);
+    return load(file, null);
   }
 
   /** {@link #load(java.nio.file.Path)} with the model built on {@code backend}'s device. */
   public static Sequential load(java.nio.file.Path file, Backend backend)
       throws java.io.IOException {
-    return ModelFile.load(file, backend);
+    if (java.nio.file.Files.isRegularFile(file)
+        && KerasFiles.kind(file) != KerasFiles.Kind.OTHER) {
+      return KerasFiles.load(file, true, backend);
+    }
+    return backend == null ? ModelFile.load(file) : ModelFile.load(file, backend);
   }
 
   /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
