@@ -508,6 +508,15 @@ public final class KerasFiles {
   /** Nabla's layer for a Keras layer config, or a refusal naming the layer and its class. */
   private static Layer layer(String name, String cls, Map<?, ?> c, boolean keras2) {
     String what = "layer '" + name + "' (" + cls + ")";
+    try {
+      return layerOf(what, cls, c, keras2);
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      throw new IllegalArgumentException(m.startsWith(what) ? m : what + ": " + m, e);
+    }
+  }
+
+  private static Layer layerOf(String what, String cls, Map<?, ?> c, boolean keras2) {
     if (Boolean.FALSE.equals(c.get("trainable")) && cls.equals("Dense")) {
       throw new IllegalArgumentException(what + " is frozen (trainable=false); Nabla trains "
           + "every layer");
