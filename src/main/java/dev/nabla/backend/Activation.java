@@ -5,10 +5,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Activations by Keras name. The ordinal is the code of native/include/nabla/kernels.h for the
- * first seven; the ones after SOFTMAX (the ones Keras files commonly carry) have no native
- * kernel yet: the CPU backend runs them with the Java reference, the CUDA backend refuses them
- * (see {@link #hasNativeKernel}).
+ * Activations by Keras name (Keras 3's formulas). The ordinal is the code of
+ * native/include/nabla/kernels.h; every backend has every one.
  */
 public enum Activation {
   LINEAR, RELU, SIGMOID, TANH, GELU, LEAKY_RELU, SOFTMAX,
@@ -36,11 +34,6 @@ public enum Activation {
 
   public String kerasName() {
     return name().toLowerCase(Locale.ROOT);
-  }
-
-  /** Whether native/include/nabla/kernels.h has a code for it (the CUDA kernels do). */
-  public boolean hasNativeKernel() {
-    return ordinal() <= SOFTMAX.ordinal();
   }
 
   /**

@@ -125,10 +125,6 @@ public final class CpuBackend implements Backend {
   @Override
   public void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
       Activation act, float alpha) {
-    if (!act.hasNativeKernel()) { // no native kernel yet: the Java reference, on the same memory
-      light.biasActForward(x, bias, z, y, rows, cols, act, alpha);
-      return;
-    }
     int parts = rowParts(rows, cols);
     if (parts == 1) {
       NablaCpu.nabla_bias_act_forward(x.pointer(), ptr(bias), z.pointer(), y.pointer(), rows,
@@ -146,10 +142,6 @@ public final class CpuBackend implements Backend {
   @Override
   public void actBackward(Tensor z, Tensor y, Tensor dy, Tensor dz, int rows, int cols,
       Activation act, float alpha) {
-    if (!act.hasNativeKernel()) { // as in biasActForward
-      light.actBackward(z, y, dy, dz, rows, cols, act, alpha);
-      return;
-    }
     int parts = rowParts(rows, cols);
     if (parts == 1) {
       NablaCpu.nabla_act_backward(z.pointer(), y.pointer(), dy.pointer(), dz.pointer(), rows,

@@ -147,6 +147,7 @@ public final class KerasFiles {
   private static Sequential loadZip(Path file, boolean compile, Backend backend)
       throws IOException {
     String configJson;
+    String metadataJson;
     byte[] weights;
     try (ZipFile zip = new ZipFile(file.toFile())) {
       ZipEntry config = zip.getEntry("config.json");
@@ -154,6 +155,10 @@ public final class KerasFiles {
         throw new ModelFileException(file + ": a zip without config.json: not a .keras file");
       }
       configJson = new String(read(file, zip, config, MAX_JSON_BYTES), StandardCharsets.UTF_8);
+      ZipEntry meta = zip.getEntry("metadata.json");
+      // tf.keras 2.13-2.15 wrote .keras files too, with Keras 2's activations (hard_sigmoid)
+      metadataJson = meta == null ? null
+          : new String(read(file, zip, meta, MAX_JSON_BYTES), StandardCharsets.UTF_8);
       ZipEntry w = zip.getEntry("model.weights.h5");
       if (w == null) {
         throw new ModelFileException(file + ": has no model.weights.h5"
@@ -166,6 +171,10 @@ public final class KerasFiles {
       throw new ModelFileException(file + ": a damaged zip (" + e.getMessage() + ")");
     }
     Map<String, Object> config = json(file, "config.json", configJson);
+    if (metadataJson != null
+        && json(file, "metadata.json", metadataJson).get("keras_version") instanceof String v) {
+      config.put("keras_version", v);
+    }
     try (HdfFile h = HdfFile.fromBytes(weights)) {
       Group root = h;
       String layersGroup = h.getChildren().containsKey("layers") ? "layers"
@@ -173,7 +182,8 @@ public final class KerasFiles {
               ? "_layer_checkpoint_dependencies" : "layers";
       Map<?, ?> compileConfig = config.get("compile_config") instanceof Map<?, ?> c
           && !c.isEmpty() ? c : null;
-      return build(file, config, compile ? compileConfig : null, new WeightSource() {
+      return build(file, weights.length, config, compile ? compileConfig : null,
+          new WeightSource() {
         final Map<String, Integer> used = new HashMap<>();
 
         @Override
@@ -269,7 +279,8 @@ public final class KerasFiles {
     if (!(weightsNode instanceof Group weightsGroup)) {
       throw new ModelFileException(file + ": has no model_weights group");
     }
-    return build(file, config, compileConfig, (kerasName, className, count) -> {
+    return build(file, Files.size(file), config, compileConfig,
+        (kerasName, className, count) -> {
       Node g = weightsGroup.getChildren().get(kerasName);
       if (count == 0) {
         return List.of();
@@ -350,8 +361,9 @@ public final class KerasFiles {
   /** A Keras layer as the file describes it, mapped to Nabla's before anything is allocated. */
   private record Planned(String name, String className, Layer layer) {}
 
-  private static Sequential build(Path file, Map<String, Object> root, Map<?, ?> compileConfig,
-      WeightSource weights, OptimizerState optimizerState, Backend backend) throws IOException {
+  private static Sequential build(Path file, long fileBytes, Map<String, Object> root,
+      Map<?, ?> compileConfig, WeightSource weights, OptimizerState optimizerState,
+      Backend backend) throws IOException {
     String version = root.get("keras_version") instanceof String v ? v
         : "3"; // a .keras file is Keras 3's (metadata.json's version does not change the reading)
     boolean keras2 = !version.startsWith("3");
@@ -416,9 +428,20 @@ public final class KerasFiles {
     List<List<Dataset>> data = new ArrayList<>();
     List<List<Layer.ParamSpec>> specs = new ArrayList<>();
     int[] shape = inputShape;
+    long parameters = 0;
     try {
       for (Planned p : planned) {
         List<Layer.ParamSpec> ps = p.layer.params(shape);
+        for (Layer.ParamSpec spec : ps) {
+          parameters += dev.nabla.Tensor.sizeOf(spec.shape());
+        }
+        // a file may not make us allocate far more than it holds (Keras stores weights
+        // uncompressed: 4 bytes each)
+        if (parameters > Math.max(16L << 20, fileBytes)) {
+          throw new IllegalArgumentException("the architecture has " + parameters
+              + " parameters up to layer '" + p.name + "', more than the file's " + fileBytes
+              + " bytes can hold");
+        }
         List<Dataset> ds = weights.weights(p.name, p.className, ps.size());
         for (int i = 0; i < ps.size(); i++) {
           int[] fileShape = ds.get(i).getDimensions();
@@ -437,7 +460,7 @@ public final class KerasFiles {
         data.add(ds);
         shape = p.layer.outputShape(shape);
       }
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ArithmeticException e) {
       throw new ModelFileException(file + ": " + e.getMessage());
     }
 

@@ -105,8 +105,8 @@ class GradientCheckTest {
         args.add(Arguments.of(device, c));
       }
     }
-    // the activations Keras files carry (no CUDA kernel yet: the CPU runs the Java reference),
-    // and the ELU and LeakyReLU layers' own parameter, as a standalone activation node
+    // the activations Keras files carry, and the ELU and LeakyReLU layers' own parameter (a
+    // standalone activation node)
     List<Case> reference = new ArrayList<>();
     for (Activation act : new Activation[] {Activation.ELU, Activation.SELU, Activation.SOFTPLUS,
         Activation.SOFTSIGN, Activation.SWISH, Activation.EXPONENTIAL, Activation.HARD_SIGMOID,
@@ -127,7 +127,7 @@ class GradientCheckTest {
             return Losses.get("sparse_categorical_crossentropy").build(g, y, out, null);
           }));
     }
-    for (String device : new String[] {"java", "cpu"}) {
+    for (String device : new String[] {"java", "cpu", "cuda-emulated"}) {
       for (Case c : reference) {
         args.add(Arguments.of(device, c));
       }

@@ -63,10 +63,6 @@ class KerasFilesTest {
     return p;
   }
 
-  private static boolean onCuda() {
-    return dev.nabla.DefaultDevice.current().startsWith("cuda");
-  }
-
   /** Keras's recorded predictions, each model on its inputs (Keras 2.3.1, tensorflow). */
   @ParameterizedTest
   @ValueSource(strings = {"ELU_0", "LeakyReLU_0", "ReLU_0", "ReLU_1", "ReLU_3", "Softmax_0",
@@ -86,27 +82,11 @@ class KerasFilesTest {
     }
     assertEquals(KerasFiles.Kind.HDF5, KerasFiles.kind(model));
     try (Sequential m = Sequential.load(model); Tensor xt = Tensor.of(x, xShape)) {
-      boolean reference = m.layers().stream().anyMatch(KerasFilesTest::needsReferenceKernel);
-      if (onCuda() && reference) { // the activations Keras files added have no CUDA kernel yet
-        String e = assertThrows(UnsupportedOperationException.class, () -> m.predict(xt))
-            .getMessage();
-        assertTrue(e.contains("no CUDA kernel"), e);
-        return;
-      }
       try (Tensor y = m.predict(xt)) {
         assertArrayEquals(yShape, y.shape());
         TestUtil.assertClose(expected, y.toFloatArray(), 0, 1e-5, name);
       }
     }
-  }
-
-  private static boolean needsReferenceKernel(Layer l) {
-    dev.nabla.backend.Activation a = l instanceof Dense d ? d.activation()
-        : l instanceof dev.nabla.nn.layers.Activation al ? al.activation()
-        : l instanceof ELU e ? e.activation() : l instanceof ReLU r ? r.activation()
-        : l instanceof LeakyReLU lr ? lr.activation() : l instanceof Softmax sm ? sm.activation()
-        : dev.nabla.backend.Activation.LINEAR;
-    return !a.hasNativeKernel();
   }
 
   private static String only(HdfFile h, String group) {
@@ -204,11 +184,7 @@ class KerasFilesTest {
   static final float[] YS = SequentialTest.labels(RNG, N);
 
   static Sequential model(String optimizer, Map<String, ?> args) {
-    // the activation layers without a CUDA kernel only where they run
-    Sequential m = onCuda()
-        ? new Sequential(new Flatten(3, 4), new Dense(16), new LeakyReLU(0.25),
-            new Dropout(0.2), new Dense(10), new Softmax())
-        : new Sequential(new Flatten(3, 4), new Dense(16, "swish"), new ELU(0.7),
+    Sequential m = new Sequential(new Flatten(3, 4), new Dense(16, "swish"), new ELU(0.7),
             new LeakyReLU(0.25), new Dropout(0.2), new Dense(8, "selu"), new ReLU(6.0, 0, 0),
             new Dense(10), new Softmax());
     m.setSeed(7).setOutput(new PrintStream(new ByteArrayOutputStream()));

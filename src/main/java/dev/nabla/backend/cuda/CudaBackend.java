@@ -109,8 +109,6 @@ public final class CudaBackend implements Backend {
   @Override
   public void gemmEpilogue(boolean transA, boolean transB, int m, int n, int k, Tensor a,
       Tensor b, Tensor c, MatmulEpilogue e, long seed, long step) {
-    requireKernel(e.act());
-    requireKernel(e.bwdAct());
     float rate = e.dropRate();
     DeviceOps.Epilogue d = new DeviceOps.Epilogue(a(e.bias()), a(e.z()), e.act().ordinal(),
         Activation.LEAKY_RELU_SLOPE, a(e.db()), rate > 0f ? 1f / (1f - rate) : 0f, seed, step,
@@ -120,25 +118,15 @@ public final class CudaBackend implements Backend {
         precision);
   }
 
-  /** The activations added for Keras files (elu, selu, ...) have no CUDA kernel yet. */
-  private void requireKernel(Activation act) {
-    if (!act.hasNativeKernel()) {
-      throw new UnsupportedOperationException("activation '" + act.kerasName() + "' has no CUDA "
-          + "kernel yet (" + device().name() + "); run this model on the cpu or java backend");
-    }
-  }
-
   @Override
   public void biasActForward(Tensor x, Tensor bias, Tensor z, Tensor y, int rows, int cols,
       Activation act, float alpha) {
-    requireKernel(act);
     ops.biasActForward(a(x), a(bias), a(z), a(y), rows, cols, act.ordinal(), alpha);
   }
 
   @Override
   public void actBackward(Tensor z, Tensor y, Tensor dy, Tensor dz, int rows, int cols,
       Activation act, float alpha) {
-    requireKernel(act);
     ops.actBackward(a(z), a(y), a(dy), a(dz), rows, cols, act.ordinal(), alpha);
   }
 
