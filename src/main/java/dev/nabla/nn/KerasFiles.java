@@ -136,10 +136,30 @@ public final class KerasFiles {
         }
       }
     } catch (HdfException e) {
-      throw new ModelFileException(file + ": its HDF5 content is damaged or not Keras's ("
-          + e.getMessage() + ")");
+      throw damaged(file, e);
+    } catch (RuntimeException e) {
+      if (thrownByJhdf(e)) { // its other failures on damaged bytes (ArithmeticException, ...)
+        throw damaged(file, e);
+      }
+      throw e;
     }
     throw new ModelFileException(file + ": neither a .keras file (a zip) nor an HDF5 .h5 file");
+  }
+
+  private static ModelFileException damaged(Path file, RuntimeException e) {
+    return new ModelFileException(file + ": its HDF5 content is damaged or not Keras's ("
+        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+  }
+
+  /** Whether the first frame outside the JDK is jHDF's (a damaged file, not a bug of ours). */
+  private static boolean thrownByJhdf(Throwable e) {
+    for (StackTraceElement f : e.getStackTrace()) {
+      String c = f.getClassName();
+      if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+        return c.startsWith("io.jhdf.");
+      }
+    }
+    return false;
   }
 
   // ---- reading: .keras ----------------------------------------------------------------------

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Only the documented IOException may come out.
  */
 class KerasLoadMutationTest {
-  static final int INPUTS = 1500;
+  static final int INPUTS = Integer.getInteger("keras.mutations", 1500);
   static final List<String> DOMAIN = List.of("\"Dense\"", "\"Reshape\"", "\"InputLayer\"",
       "\"ReLU\"", "\"LeakyReLU\"", "\"Softmax\"", "\"elu\"", "\"hard_sigmoid\"", "\"Adam\"",
       "\"Custom>Adam\"", "[null, 4]", "[null, 0]", "[null, 1000000000]", "[null, -1]",

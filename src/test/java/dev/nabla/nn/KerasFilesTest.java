@@ -304,6 +304,25 @@ class KerasFilesTest {
     }
   }
 
+  /** The new layers also keep their parameters in Nabla's own safetensors model files. */
+  @Test
+  void newLayersRoundTripInNablasOwnFormat(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("m.safetensors");
+    try (Sequential m = model("adam", Map.of())) {
+      m.build(3, 4);
+      m.save(file);
+      try (Sequential back = Sequential.load(file)) {
+        java.util.function.Function<Layer, String> describe = l -> l.className() + " "
+            + (l instanceof Flatten ? java.util.Arrays.toString(l.declaredInputShape())
+                : l.config());
+        assertEquals(m.layers().stream().map(describe).toList(),
+            back.layers().stream().map(describe).toList());
+        assertEquals(0.7f, ((ELU) back.layers().get(2)).alpha());
+        assertEquals(0.25f, ((LeakyReLU) back.layers().get(3)).negativeSlope());
+      }
+    }
+  }
+
   @Test
   void aFailedSaveLeavesTheOldFileAndH5IsNotWritten(@TempDir Path tmp) throws IOException {
     Path file = tmp.resolve("m.keras");
