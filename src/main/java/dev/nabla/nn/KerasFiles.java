@@ -54,9 +54,11 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Keras's model files for Sequential models: {@code .keras} (Keras 3's zip of config.json,
- * metadata.json and model.weights.h5, read and written) and the legacy full-model {@code .h5}
- * (Keras 1/2 and tf.keras: attributes model_config and training_config, group model_weights;
- * read). Mirrors {@code keras.models.load_model(path, compile=...)} and {@code model.save(path)}.
+ * metadata.json and model.weights.h5, read and written), Keras 3's {@code .weights.h5} (read and
+ * written) and the legacy full-model {@code .h5} (Keras 1/2 and tf.keras: attributes
+ * model_config and training_config, group model_weights; read). Mirrors
+ * {@code keras.models.load_model(path, compile=...)}, {@code model.save(path)} and
+ * {@code save_weights}/{@code load_weights}.
  *
  * <p>Layers read: InputLayer, Flatten, Dense, Dropout, Activation, ReLU, LeakyReLU, ELU and
  * Softmax, with their configs read exactly (Keras 2's LeakyReLU alpha, Keras 3's
@@ -938,6 +940,107 @@ public final class KerasFiles {
         Files.deleteIfExists(h5);
       }
     });
+  }
+
+  /**
+   * Writes the weights (and, once trained, the optimizer's variables) as Keras 3's
+   * {@code .weights.h5} (Keras's {@code model.save_weights("x.weights.h5")}): the layout of the
+   * model.weights.h5 inside a .keras file. Atomic.
+   *
+   * @throws IllegalStateException if the model is not built
+   * @throws IllegalArgumentException if the name does not end in .weights.h5 (Keras's rule), or
+   *     the optimizer's variables have no Keras mapping
+   */
+  public static void saveWeights(Sequential m, Path file) throws IOException {
+    if (!m.built()) {
+      throw new IllegalStateException("build or fit the model before saving its weights");
+    }
+    if (!file.getFileName().toString().endsWith(".weights.h5")) {
+      throw new IllegalArgumentException("cannot save " + file + ": Keras's weights files are "
+          + "named *.weights.h5");
+    }
+    Optimizer opt = m.optimizer();
+    int[][] blocks = opt == null || opt.steps() == 0 ? null : kerasSlotBlocks(opt);
+    AtomicFiles.write(file, tmp -> writeWeights(m, opt, blocks, tmp));
+  }
+
+  /**
+   * Reads a Keras 3 {@code .weights.h5} (or the weights of a {@code .keras} file) into a built
+   * model of the same architecture: layers matched by class and position as Keras does, shapes
+   * checked for all before any is copied; the optimizer's variables too when the model is
+   * compiled and the file has them. Keras's {@code model.load_weights}.
+   *
+   * @throws ModelFileException naming the file and the first mismatch; nothing is changed then
+   */
+  public static void loadWeights(Sequential m, Path file) throws IOException {
+    if (!m.built()) {
+      throw new IllegalStateException("build the model before loading weights into it");
+    }
+    try {
+      if (kind(file) == Kind.KERAS_ZIP) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+          ZipEntry w = zip.getEntry("model.weights.h5");
+          if (w == null) {
+            throw new ModelFileException(file + ": has no model.weights.h5");
+          }
+          try (HdfFile h = HdfFile.fromBytes(read(file, zip, w, MAX_WEIGHTS_BYTES))) {
+            loadWeights(m, file, h);
+          }
+        }
+      } else if (kind(file) == Kind.HDF5) {
+        try (HdfFile h = new HdfFile(file)) {
+          loadWeights(m, file, h);
+        }
+      } else {
+        throw new ModelFileException(file + ": not a Keras weights file (HDF5) or .keras file");
+      }
+    } catch (HdfException e) {
+      throw damaged(file, e);
+    } catch (RuntimeException e) {
+      if (thrownByJhdf(e)) {
+        throw damaged(file, e);
+      }
+      throw e;
+    }
+  }
+
+  private static void loadWeights(Sequential m, Path file, HdfFile h) throws IOException {
+    String layersGroup = h.getChildren().containsKey("_layer_checkpoint_dependencies")
+        && !h.getChildren().containsKey("layers") ? "_layer_checkpoint_dependencies" : "layers";
+    Map<String, Integer> used = new HashMap<>();
+    List<float[]> values = new ArrayList<>();
+    List<Variable> weights = m.weights();
+    int k = 0;
+    int[] shape = m.inputShape();
+    for (Layer l : m.layers()) {
+      String base = snake(l.className());
+      int n = used.merge(base, 1, Integer::sum);
+      List<Layer.ParamSpec> ps = l.params(shape);
+      shape = l.outputShape(shape);
+      String path = layersGroup + "/" + (n == 1 ? base : base + "_" + (n - 1)) + "/vars";
+      List<Dataset> ds = numbered(file, h, path, ps.size());
+      for (Dataset d : ds) {
+        Variable v = weights.get(k++);
+        if (!Arrays.equals(d.getDimensions(), v.shape()) || d.getJavaType() != float.class) {
+          throw new ModelFileException(file + ": " + d.getPath() + " has shape "
+              + Arrays.toString(d.getDimensions()) + " (" + d.getJavaType().getSimpleName()
+              + "); " + v.name() + " is " + Arrays.toString(v.shape()) + " float32");
+        }
+      }
+      for (Dataset d : ds) {
+        values.add((float[]) d.getDataFlat());
+      }
+    }
+    if (m.optimizer() != null) { // checked (and loaded) before any weight changes
+      try {
+        loadKerasOptimizerVariables(file, h, m, m.optimizer());
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new ModelFileException(file + ": " + e.getMessage());
+      }
+    }
+    for (int i = 0; i < weights.size(); i++) {
+      weights.get(i).copyFrom(values.get(i));
+    }
   }
 
   private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {

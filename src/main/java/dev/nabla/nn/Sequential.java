@@ -288,15 +288,31 @@ public class Sequential implements AutoCloseable, Trainable {
     return backend == null ? ModelFile.load(file) : ModelFile.load(file, backend);
   }
 
-  /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
+  /**
+   * Saves the weights alone (safetensors, names "weights/LAYER/NAME"); a name ending in
+   * {@code .weights.h5} writes Keras 3's weights file instead ({@link KerasFiles#saveWeights}).
+   */
   public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
+    if (file.getFileName().toString().endsWith(".weights.h5")) { // Keras 3's weights file
+      KerasFiles.saveWeights(this, file);
+      return;
+    }
     ModelFile.save(this, file, true);
   }
 
-  /** Loads weights saved by saveWeights or save; names and shapes must match, else nothing changes. */
+  /**
+   * Loads weights saved by saveWeights or save, or from a Keras {@code .weights.h5} or
+   * {@code .keras} file ({@link KerasFiles#loadWeights}); names and shapes must match, else
+   * nothing changes.
+   */
   public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
+    if (java.nio.file.Files.isRegularFile(file)
+        && KerasFiles.kind(file) != KerasFiles.Kind.OTHER) { // Keras's .weights.h5 or .keras
+      KerasFiles.loadWeights(this, file);
+      return;
+    }
     ModelFile.loadWeights(this, file);
   }
 

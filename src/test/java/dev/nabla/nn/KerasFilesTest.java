@@ -304,6 +304,46 @@ class KerasFilesTest {
     }
   }
 
+  /** Keras 3's .weights.h5: written, read back into a model of the same architecture. */
+  @Test
+  void weightsFilesRoundTripAndMismatchesChangeNothing(@TempDir Path tmp) throws IOException {
+    Path weights = tmp.resolve("m.weights.h5"), keras = tmp.resolve("m.keras");
+    float[] trained;
+    Optimizer.State state;
+    try (Sequential m = model("adam", Map.of()); Tensor x = Tensor.of(XS, N, 3, 4);
+        Tensor y = Tensor.of(YS, N)) {
+      m.fit(x, y, new FitOptions().epochs(1).batchSize(32).verbose(0));
+      m.saveWeights(weights);
+      m.save(keras);
+      trained = m.flatParameters().toFloatArray();
+      state = m.optimizer().state();
+    }
+    assertEquals(KerasFiles.Kind.HDF5, KerasFiles.kind(weights));
+    for (Path file : List.of(weights, keras)) {
+      try (Sequential fresh = model("adam", Map.of())) {
+        fresh.build(3, 4);
+        fresh.loadWeights(file);
+        assertArrayEquals(trained, fresh.flatParameters().toFloatArray(), file.toString());
+        assertEquals(state.steps(), fresh.optimizer().state().steps());
+        state.arrays().forEach((k, v) -> assertArrayEquals(v,
+            fresh.optimizer().state().arrays().get(k), k));
+      }
+    }
+    try (Sequential other = new Sequential(new Flatten(3, 4), new Dense(7), new Dense(10))) {
+      other.build(3, 4);
+      float[] before = other.flatParameters().toFloatArray();
+      String e = assertThrows(ModelFileException.class, () -> other.loadWeights(weights))
+          .getMessage();
+      assertTrue(e.contains(weights.toString()) && e.contains("layers/dense/vars"), e);
+      assertArrayEquals(before, other.flatParameters().toFloatArray(), "nothing changed");
+    }
+    try (Sequential m = model("adam", Map.of())) {
+      m.build(3, 4);
+      assertThrows(IllegalArgumentException.class,
+          () -> KerasFiles.saveWeights(m, tmp.resolve("w.h5"))); // Keras's naming rule
+    }
+  }
+
   /** The new layers also keep their parameters in Nabla's own safetensors model files. */
   @Test
   void newLayersRoundTripInNablasOwnFormat(@TempDir Path tmp) throws IOException {
