@@ -95,6 +95,48 @@ class KerasFilesTest {
     return children.iterator().next();
   }
 
+  /**
+   * A .keras file Keras 3.15.1 wrote (scripts/keras3_fixture.py): its predictions within 1e-5,
+   * and one more step from the Adam state it holds lands where Keras's train_on_batch did.
+   */
+  @Test
+  void aKeras3FileContinuesAsKerasDid(@TempDir Path tmp) throws IOException {
+    Path file = resource(tmp, "keras3_sequential.keras");
+    Map<?, ?> io = new Gson().fromJson(Files.readString(resource(tmp,
+        "keras3_sequential_io.json")), Map.class);
+    float[] x = floats((List<?>) io.get("x")), y = floats((List<?>) io.get("y"));
+    try (Sequential m = Sequential.load(file); Tensor xt = Tensor.of(x, 64, 12);
+        Tensor yt = Tensor.of(y, 64)) {
+      assertEquals(List.of("Dense", "ELU", "LeakyReLU", "Dropout", "Dense", "ReLU", "Dense",
+          "Softmax"), m.layers().stream().map(Layer::className).toList());
+      assertEquals(dev.nabla.backend.Activation.SWISH, ((Dense) m.layers().get(0)).activation());
+      assertEquals(8, m.optimizer().steps()); // 2 epochs of 4 batches
+      assertEquals(0.003f, m.optimizer().learningRate());
+      try (Tensor p = m.predict(xt)) {
+        TestUtil.assertClose(floats((List<?>) io.get("predictions")), p.toFloatArray(), 0, 1e-5,
+            "predictions");
+      }
+      try (Tensor xb = Tensor.of(java.util.Arrays.copyOf(x, 16 * 12), 16, 12);
+          Tensor yb = Tensor.of(java.util.Arrays.copyOf(y, 16), 16)) {
+        m.trainOnBatch(xb, yb);
+      }
+      assertEquals(((Number) io.get("iterations_after")).longValue(), m.optimizer().steps());
+      List<?> after = (List<?>) io.get("weights_after_one_step");
+      for (int i = 0; i < after.size(); i++) {
+        TestUtil.assertClose(floats((List<?>) after.get(i)), m.weights().get(i).toFloatArray(),
+            1e-5, 1e-6, m.weights().get(i).name());
+      }
+    }
+  }
+
+  private static float[] floats(List<?> l) {
+    float[] out = new float[l.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) l.get(i)).floatValue();
+    }
+    return out;
+  }
+
   /** The layer configs and the compile configuration as Keras 2.3.1 wrote them. */
   @Test
   void configsAndCompileConfigurationAreReadExactly(@TempDir Path tmp) throws IOException {
