@@ -3,6 +3,9 @@ package dev.nabla.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.Tensor;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.layers.Dense;
+import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,6 +52,37 @@ class KerasActivationsTest {
     check(b, Activation.ELU, 0.5f, new double[] {-0.4908421806, -0.3160602794, 0, 1, 4, 7});
     assertEquals(Activation.SWISH, Activation.get("silu"));
     assertEquals(Activation.HARD_SIGMOID, Activation.get("hard_sigmoid"));
+  }
+
+  /**
+   * Through a model, where a Dense layer's activation runs fused into its matmul on CUDA:
+   * Dense(6, act) with an identity kernel and zero bias gives act(x) (elu's alpha 1 there).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"java", "cpu", "cuda-emulated"})
+  void denseLayersApplyThemWithKerasDefaults(String device) {
+    Map<String, double[]> cases = Map.of("elu", ELU, "selu", SELU, "softplus", SOFTPLUS,
+        "softsign", SOFTSIGN, "silu", SWISH, "exponential", EXPONENTIAL, "hard_sigmoid",
+        HARD_SIGMOID, "relu6", RELU6);
+    float[] identity = new float[36];
+    for (int i = 0; i < 6; i++) {
+      identity[i * 7] = 1f;
+    }
+    for (Map.Entry<String, double[]> c : cases.entrySet()) {
+      try (Sequential m = new Sequential(new Dense(6, c.getKey()))) {
+        m.setBackend(device.equals("java") ? new JavaBackend()
+            : Backends.select(device, 1).backend());
+        m.build(6);
+        m.weights().get(0).copyFrom(identity);
+        try (Tensor x = Tensor.of(X, 1, 6); Tensor y = m.predict(x)) {
+          float[] got = y.toFloatArray();
+          for (int i = 0; i < X.length; i++) {
+            assertEquals(c.getValue()[i], got[i], 1e-6 * Math.max(1, Math.abs(c.getValue()[i])),
+                c.getKey() + " on " + device + " at " + X[i]);
+          }
+        }
+      }
+    }
   }
 
   private static void check(Backend b, Activation act, float alpha, double[] expected) {
