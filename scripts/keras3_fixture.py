@@ -30,3 +30,5 @@ after = [w.numpy().ravel().tolist() for w in model.weights]
 json.dump({"keras_version": keras.__version__, "x": x.ravel().tolist(), "y": y.tolist(), "predictions": pred.ravel().tolist(),
            "weights_after_one_step": after, "iterations_after": int(model.optimizer.iterations.numpy())}, open("keras3_sequential_io.json", "w"))
 print(keras.__version__, pred.shape, int(model.optimizer.iterations.numpy()))
+model_h5 = keras.models.load_model("keras3_sequential.keras")
+model_h5.save("keras3_sequential.h5")  # the legacy .h5 Keras 3 still writes, optimizer included

@@ -70,9 +70,10 @@ import java.util.zip.ZipOutputStream;
  * <p>With compile, the compile configuration (optimizer and all its arguments, loss, metrics)
  * is read, and from a {@code .keras} file the optimizer's variables (iterations, learning rate,
  * slots of SGD, Adam, AdamW and RMSprop) so that fit continues as Keras would have. Keras 2's
- * time-based {@code decay} becomes the InverseTimeDecay schedule it equals. A legacy {@code .h5}
- * with optimizer weights (optimizer_weights) is refused with compile: its variable names vary by
- * version; load it with compile false and compile again, or re-save it as .keras in Keras 3.
+ * time-based {@code decay} becomes the InverseTimeDecay schedule it equals. The optimizer
+ * variables of an {@code .h5} Keras 3 wrote are read too; a Keras 2 {@code .h5} with optimizer
+ * variables (optimizer_weights) is refused with compile (their names and order changed from
+ * version to version): load it with compile false and compile again, or re-save it in Keras 3.
  *
  * <p>Errors are {@link ModelFileException}s naming the file and what is wrong. Writing is atomic
  * ({@link AtomicFiles}): a failed save leaves the previous file.
@@ -289,7 +290,9 @@ public final class KerasFiles {
     String training = stringAttribute(file, h, "training_config");
     if (compile && training != null) {
       Map<String, Object> t = json(file, "training_config", training);
-      if (h.getChildren().containsKey("optimizer_weights")) {
+      if (h.getChildren().containsKey("optimizer_weights") && !config.get("keras_version")
+          .toString().startsWith("3")) {
+        // Keras 2's variable names and order changed from version to version
         throw new ModelFileException(file + ": holds Keras 2 optimizer variables "
             + "(optimizer_weights), which Nabla does not read; load it with compile=false "
             + "(KerasFiles.load(path, false)) and compile again, or re-save it as .keras in "
@@ -297,6 +300,21 @@ public final class KerasFiles {
       }
       compileConfig = legacyCompileConfig(t);
     }
+    // Keras 3's .h5: optimizer_weights lists optimizer.variables in order, as .keras does
+    OptimizerState optimizerState = (m, opt) -> {
+      if (h.getChildren().get("optimizer_weights") instanceof Group ow) {
+        List<Dataset> vars = new ArrayList<>();
+        for (String name : strings(file, ow, "weight_names")) {
+          if (!(find(ow, name) instanceof Dataset d)) {
+            throw new ModelFileException(file + ": optimizer_weights has no dataset " + name);
+          }
+          vars.add(d);
+        }
+        if (!vars.isEmpty()) {
+          loadKerasOptimizerVariables(file, vars, "optimizer_weights #", m, opt);
+        }
+      }
+    };
     Node weightsNode = h.getChildren().get("model_weights");
     if (!(weightsNode instanceof Group weightsGroup)) {
       throw new ModelFileException(file + ": has no model_weights group");
@@ -326,7 +344,7 @@ public final class KerasFiles {
         out.add(ds);
       }
       return out;
-    }, null, backend);
+    }, optimizerState, backend);
   }
 
   /** Keras 2's training_config in Keras 3's compile_config form. */
@@ -834,25 +852,31 @@ public final class KerasFiles {
     if (!(n instanceof Group g) || g.getChildren().isEmpty()) {
       return; // never trained (Keras builds its optimizer at the first step)
     }
+    loadKerasOptimizerVariables(file, numbered(file, root, "optimizer/vars",
+        g.getChildren().size()), "optimizer/vars/", m, opt);
+  }
+
+  /** {@code vars}: Keras 3's optimizer.variables in order; {@code where} names them. */
+  private static void loadKerasOptimizerVariables(Path file, List<Dataset> vars, String where,
+      Sequential m, Optimizer opt) throws IOException {
     boolean lrVariable = opt.learningRateSchedule() instanceof LearningRateSchedule.Constant;
     int[][] blocks = kerasSlotBlocks(opt);
     List<Variable> weights = m.weights();
     int perVariable = Arrays.stream(blocks).mapToInt(b -> b.length).sum();
     int expected = 1 + (lrVariable ? 1 : 0) + perVariable * weights.size();
-    List<Dataset> vars = numbered(file, root, "optimizer/vars", g.getChildren().size());
     if (vars.size() != expected) {
-      throw new ModelFileException(file + ": optimizer/vars holds " + vars.size()
+      throw new ModelFileException(file + ": " + where + " holds " + vars.size()
           + " variables; " + opt.name() + " on this model has " + expected);
     }
     Object it = vars.get(0).getData();
     if (!(it instanceof Number iterations) || iterations.longValue() < 0) {
-      throw new ModelFileException(file + ": optimizer/vars/0 (iterations) is " + it);
+      throw new ModelFileException(file + ": " + where + "0 (iterations) is " + it);
     }
     int next = 1;
     if (lrVariable) {
       Object lr = vars.get(next++).getData();
       if (!(lr instanceof Number rate)) {
-        throw new ModelFileException(file + ": optimizer/vars/1 (learning_rate) is " + lr);
+        throw new ModelFileException(file + ": " + where + "1 (learning_rate) is " + lr);
       }
       opt.setLearningRate(rate.floatValue());
     }
@@ -868,7 +892,7 @@ public final class KerasFiles {
         for (int s : block) {
           Dataset d = vars.get(next);
           if (!Arrays.equals(d.getDimensions(), v.shape()) || d.getJavaType() != float.class) {
-            throw new ModelFileException(file + ": optimizer/vars/" + next + " has shape "
+            throw new ModelFileException(file + ": " + where + next + " has shape "
                 + Arrays.toString(d.getDimensions()) + "; the slot of " + v.name() + " is "
                 + Arrays.toString(v.shape()) + " float32");
           }

@@ -72,7 +72,8 @@ class KerasLoadMutationTest {
   void loadFailsOnlyWithIOException(@TempDir Path tmp) throws IOException {
     List<byte[]> h5 = new ArrayList<>();
     for (String n : List.of("ReLU_0_model.h5", "LeakyReLU_0_model.h5",
-        "simple_sparse_xent_mlp_keras_2_model.h5", "ThresholdReLU_0_model.h5")) {
+        "simple_sparse_xent_mlp_keras_2_model.h5", "ThresholdReLU_0_model.h5",
+        "keras3_sequential.h5")) {
       h5.add(resource(n));
     }
     Path written = tmp.resolve("seed.keras");

@@ -96,12 +96,14 @@ class KerasFilesTest {
   }
 
   /**
-   * A .keras file Keras 3.15.1 wrote (scripts/keras3_fixture.py): its predictions within 1e-5,
-   * and one more step from the Adam state it holds lands where Keras's train_on_batch did.
+   * A .keras file and the legacy .h5 Keras 3.15.1 wrote of the same model
+   * (scripts/keras3_fixture.py): predictions within 1e-5, and one more step from the Adam state
+   * they hold lands where Keras's train_on_batch did.
    */
-  @Test
-  void aKeras3FileContinuesAsKerasDid(@TempDir Path tmp) throws IOException {
-    Path file = resource(tmp, "keras3_sequential.keras");
+  @ParameterizedTest
+  @ValueSource(strings = {"keras3_sequential.keras", "keras3_sequential.h5"})
+  void aKeras3FileContinuesAsKerasDid(String name, @TempDir Path tmp) throws IOException {
+    Path file = resource(tmp, name);
     Map<?, ?> io = new Gson().fromJson(Files.readString(resource(tmp,
         "keras3_sequential_io.json")), Map.class);
     float[] x = floats((List<?>) io.get("x")), y = floats((List<?>) io.get("y"));
