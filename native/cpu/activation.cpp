@@ -8,6 +8,7 @@
 namespace {
 const float kInvSqrt2 = 0.70710678118654752f;
 const float kInvSqrt2Pi = 0.39894228040143268f;
+const float kSeluAlpha = 1.67326324f, kSeluScale = 1.05070098f;  // Keras's selu constants
 
 inline float act_fwd(float z, int act, float alpha) {
   switch (act) {
@@ -16,6 +17,14 @@ inline float act_fwd(float z, int act, float alpha) {
     case NABLA_ACT_TANH: return std::tanh(z);
     case NABLA_ACT_GELU: return 0.5f * z * (1.0f + std::erf(z * kInvSqrt2));
     case NABLA_ACT_LEAKY_RELU: return z > 0.0f ? z : alpha * z;
+    case NABLA_ACT_ELU: return z > 0.0f ? z : alpha * std::expm1(z);
+    case NABLA_ACT_SELU: return kSeluScale * (z > 0.0f ? z : kSeluAlpha * std::expm1(z));
+    case NABLA_ACT_SOFTPLUS: return std::max(z, 0.0f) + std::log1p(std::exp(-std::fabs(z)));
+    case NABLA_ACT_SOFTSIGN: return z / (1.0f + std::fabs(z));
+    case NABLA_ACT_SWISH: return z / (1.0f + std::exp(-z));
+    case NABLA_ACT_EXPONENTIAL: return std::exp(z);
+    case NABLA_ACT_HARD_SIGMOID: return std::min(std::max(z + 3.0f, 0.0f), 6.0f) / 6.0f;
+    case NABLA_ACT_RELU6: return std::min(std::max(z, 0.0f), 6.0f);
     default: return z;
   }
 }
@@ -28,6 +37,17 @@ inline float act_grad(float z, float y, int act, float alpha) {
     case NABLA_ACT_GELU:
       return 0.5f * (1.0f + std::erf(z * kInvSqrt2)) + z * kInvSqrt2Pi * std::exp(-0.5f * z * z);
     case NABLA_ACT_LEAKY_RELU: return z > 0.0f ? 1.0f : alpha;
+    case NABLA_ACT_ELU: return z > 0.0f ? 1.0f : alpha * std::exp(z);
+    case NABLA_ACT_SELU: return kSeluScale * (z > 0.0f ? 1.0f : kSeluAlpha * std::exp(z));
+    case NABLA_ACT_SOFTPLUS: return 1.0f / (1.0f + std::exp(-z));
+    case NABLA_ACT_SOFTSIGN: { const float d = 1.0f + std::fabs(z); return 1.0f / (d * d); }
+    case NABLA_ACT_SWISH: {
+      const float s = 1.0f / (1.0f + std::exp(-z));
+      return s + z * s * (1.0f - s);
+    }
+    case NABLA_ACT_EXPONENTIAL: return y;
+    case NABLA_ACT_HARD_SIGMOID: return z > -3.0f && z < 3.0f ? 1.0f / 6.0f : 0.0f;
+    case NABLA_ACT_RELU6: return z > 0.0f && z < 6.0f ? 1.0f : 0.0f;
     default: return 1.0f;
   }
 }
@@ -102,7 +122,10 @@ extern "C" NABLA_CLONES void nabla_act_backward(const float *z, const float *y, 
     case NABLA_ACT_SIGMOID: act_backward_loop<NABLA_ACT_SIGMOID>(z, y, dy, dz, n, alpha); break;
     case NABLA_ACT_TANH: act_backward_loop<NABLA_ACT_TANH>(z, y, dy, dz, n, alpha); break;
     case NABLA_ACT_GELU: act_backward_loop<NABLA_ACT_GELU>(z, y, dy, dz, n, alpha); break;
-    default: act_backward_loop<NABLA_ACT_LINEAR>(z, y, dy, dz, n, alpha); break;
+    case NABLA_ACT_LINEAR: act_backward_loop<NABLA_ACT_LINEAR>(z, y, dy, dz, n, alpha); break;
+    default:  // the activations Keras files carry: rarer, one switch per element is fine
+      for (int64_t i = 0; i < n; i++) dz[i] = dy[i] * act_grad(z[i], y[i], act, alpha);
+      break;
   }
 }
 

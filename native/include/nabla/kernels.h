@@ -22,7 +22,16 @@ enum nabla_act {
   NABLA_ACT_TANH = 3,
   NABLA_ACT_GELU = 4,       /* exact (erf) form, Keras's default approximate=False */
   NABLA_ACT_LEAKY_RELU = 5, /* y = x > 0 ? x : alpha * x */
-  NABLA_ACT_SOFTMAX = 6     /* over the last axis (cols) */
+  NABLA_ACT_SOFTMAX = 6,    /* over the last axis (cols) */
+  /* the ones Keras files commonly carry (Keras 3's formulas, keras/src/activations): */
+  NABLA_ACT_ELU = 7,          /* x > 0 ? x : alpha (exp(x) - 1) */
+  NABLA_ACT_SELU = 8,         /* 1.05070098 (x > 0 ? x : 1.67326324 (exp(x) - 1)) */
+  NABLA_ACT_SOFTPLUS = 9,     /* log(1 + exp(x)) */
+  NABLA_ACT_SOFTSIGN = 10,    /* x / (1 + |x|) */
+  NABLA_ACT_SWISH = 11,       /* x sigmoid(x), also called silu */
+  NABLA_ACT_EXPONENTIAL = 12, /* exp(x) */
+  NABLA_ACT_HARD_SIGMOID = 13,/* relu6(x + 3) / 6 */
+  NABLA_ACT_RELU6 = 14        /* min(max(x, 0), 6) */
 };
 
 /* ---- bias + activation (activation.cpp) ---- */

@@ -70,15 +70,15 @@ public interface Backend {
     }
     if (e.bias() != null || e.z() != null || e.act() != Activation.LINEAR) {
       biasActForward(c, e.bias(), e.z() != null ? e.z() : c, c, m, n, e.act(),
-          Activation.LEAKY_RELU_SLOPE);
+          e.act().defaultAlpha());
     }
     if (e.dropRate() > 0f) {
       dropout(c, c, (long) m * n, seed, step, e.dropStream(), e.dropRate());
     }
     if (e.bwdZ() != null) {
       try (Tensor z = zeros(m, n); Tensor y = zeros(m, n)) {
-        biasActForward(e.bwdZ(), null, z, y, m, n, e.bwdAct(), Activation.LEAKY_RELU_SLOPE);
-        actBackward(e.bwdZ(), y, c, c, m, n, e.bwdAct(), Activation.LEAKY_RELU_SLOPE);
+        biasActForward(e.bwdZ(), null, z, y, m, n, e.bwdAct(), e.bwdAct().defaultAlpha());
+        actBackward(e.bwdZ(), y, c, c, m, n, e.bwdAct(), e.bwdAct().defaultAlpha());
       }
     }
   }

@@ -93,6 +93,15 @@ public class JavaBackend implements Backend {
       case GELU: return 0.5 * z * (1.0 + Erf.erf(z / Math.sqrt(2.0)));
       case LEAKY_RELU: return z > 0 ? z : alpha * z;
       case LINEAR: return z;
+      case ELU: return z > 0 ? z : alpha * Math.expm1(z);
+      case SELU:
+        return Activation.SELU_SCALE * (z > 0 ? z : Activation.SELU_ALPHA * Math.expm1(z));
+      case SOFTPLUS: return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+      case SOFTSIGN: return z / (1 + Math.abs(z));
+      case SWISH: return z / (1.0 + Math.exp(-z));
+      case EXPONENTIAL: return Math.exp(z);
+      case HARD_SIGMOID: return Math.min(Math.max(z + 3, 0), 6) / 6;
+      case RELU6: return Math.min(Math.max(z, 0), 6);
       default: throw new IllegalArgumentException(act + " is not elementwise");
     }
   }
@@ -108,6 +117,15 @@ public class JavaBackend implements Backend {
             + z * Math.exp(-0.5 * z * z) / Math.sqrt(2.0 * Math.PI);
       case LEAKY_RELU: return z > 0 ? 1 : alpha;
       case LINEAR: return 1;
+      case ELU: return z > 0 ? 1 : alpha * Math.exp(z);
+      case SELU:
+        return Activation.SELU_SCALE * (z > 0 ? 1 : Activation.SELU_ALPHA * Math.exp(z));
+      case SOFTPLUS: return 1.0 / (1.0 + Math.exp(-z));
+      case SOFTSIGN: { double d = 1 + Math.abs(z); return 1 / (d * d); }
+      case SWISH: { double s = 1.0 / (1.0 + Math.exp(-z)); return s + z * s * (1 - s); }
+      case EXPONENTIAL: return Math.exp(z);
+      case HARD_SIGMOID: return z > -3 && z < 3 ? 1.0 / 6 : 0;
+      case RELU6: return z > 0 && z < 6 ? 1 : 0;
       default: throw new IllegalArgumentException(act + " is not elementwise");
     }
   }

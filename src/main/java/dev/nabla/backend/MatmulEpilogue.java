@@ -8,7 +8,7 @@ import dev.nabla.Tensor;
  * op(B) into {@code db} (the bias gradient when op(B) is dZ); drop out with {@code dropRate}
  * (the Philox mask of stream {@code dropStream} at the step's seed and step, scaled by
  * 1 / (1 - rate)); multiply by act'({@code bwdZ}) of activation {@code bwdAct} (the backward of
- * the activation below). The activation's slope (leaky_relu) is Activation.LEAKY_RELU_SLOPE.
+ * the activation below). The activation's parameter is its default (Activation.defaultAlpha: leaky_relu's 0.2, elu's 1).
  *
  * <p>With it a Dense layer is one kernel forward (act(X W + b), dropout included) and two
  * backward (dW with db; dX with the layer below's dropout and activation derivatives): see

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save")
+  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save, or a Keras "
+      + ".keras or .h5 file")
   Path model;
 
   @Option(names = "--dataset", description = "mnist or fashion-mnist (default: the one the "
@@ -43,6 +44,10 @@ final class EvaluateCommand implements Callable<Integer> {
           "--batch-size must be >= 1, got " + batchSize);
     }
     try (Sequential m = Sequential.load(model)) {
+      if (m.loss() == null) { // a Keras file saved before compile
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), model + " has no "
+            + "loss (saved before compile): compile the model before saving it, or use predict");
+      }
       String name = dataset != null ? Dataset.canonicalName(dataset)
           : m.dataset() != null ? m.dataset() : Dataset.MNIST;
       if (m.dataset() != null && !m.dataset().equals(name)) {

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save")
+  @Option(names = "--model", paramLabel = "FILE", required = true, description = "a file written by train --save, or a Keras "
+      + ".keras or .h5 file")
   Path model;
 
   @Option(names = "--input", paramLabel = "FILE", required = true, description = "an IDX image file (as MNIST's "

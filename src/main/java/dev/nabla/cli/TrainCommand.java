@@ -95,12 +95,13 @@ final class TrainCommand implements Callable<Integer> {
       + "every epoch (atomic: a crash leaves the previous checkpoint)")
   Path checkpoint;
 
-  @Option(names = "--resume", paramLabel = "DIR", description = "continue from DIR/model.safetensors (written by "
-      + "--checkpoint) up to --epochs in total; the model and optimizer come from the file")
+  @Option(names = "--resume", paramLabel = "DIR|FILE", description = "continue from DIR/model.safetensors (written by "
+      + "--checkpoint) up to --epochs in total, or from a model FILE (.safetensors, or Keras's "
+      + ".keras or .h5); the model and optimizer come from the file")
   Path resume;
 
   @Option(names = "--save", paramLabel = "FILE", description = "save the final model (architecture, weights, optimizer "
-      + "state) to FILE")
+      + "state) to FILE; a name ending in .keras writes Keras 3's format")
   Path save;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "draw the loss and accuracy curves to FILE.png")
@@ -133,10 +134,14 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     Dataset data = Dataset.load(dataset, dataDir);
-    Sequential resumed = resume == null ? null
-        : Sequential.load(resume.resolve(CHECKPOINT_FILE), backend);
-    Loss lossFn = resumed != null ? resumed.loss() : Losses.get(loss);
-    Optimizer opt = resumed != null ? resumed.optimizer() : optimizer();
+    Sequential resumed = resume == null ? null : Sequential.load(resumeFile(), backend);
+    // a Keras file saved without compiling has no loss and optimizer: the flags' then
+    boolean compiled = resumed != null && resumed.optimizer() != null;
+    Loss lossFn = compiled ? resumed.loss() : Losses.get(loss);
+    Optimizer opt = compiled ? resumed.optimizer() : optimizer();
+    // Keras files carry no seed and no epoch count: those come from the flags
+    boolean kerasFile = resumed != null
+        && dev.nabla.nn.KerasFiles.kind(resumeFile()) != dev.nabla.nn.KerasFiles.Kind.OTHER;
     int trainSamples = (int) (data.nTrain() * (1 - validationSplit));
     if (fullBatch()) {
       batchSize = trainSamples; // "GD" in the lecture: one step per epoch over everything
@@ -157,8 +162,19 @@ final class TrainCommand implements Callable<Integer> {
               + ", and training goes on with " + data.name + " (--dataset)");
         }
         model.setDataset(data.name);
-        if (verbose >= 1) err.println("nabla: resuming from " + resume.resolve(CHECKPOINT_FILE) + " after epoch "
-            + initialEpoch + "; the model, optimizer and seed come from the checkpoint");
+        if (kerasFile) {
+          if (seed == null) {
+            seed = new java.util.SplittableRandom().nextLong();
+          }
+          model.setSeed(seed);
+          if (!compiled) {
+            model.compile(opt, lossFn, "accuracy");
+          }
+        }
+        if (verbose >= 1) err.println("nabla: resuming from " + resumeFile() + " after epoch "
+            + initialEpoch + (kerasFile ? "; the model" + (compiled ? " and optimizer" : "")
+                + " come from the Keras file, the seed (" + seed + ") from --seed or drawn"
+                : "; the model, optimizer and seed come from the checkpoint"));
         if (initialEpoch >= epochs && verbose >= 1) {
           err.println("nabla: it has already trained " + initialEpoch + " epochs (--epochs "
               + epochs + "): nothing to train; evaluating");
@@ -215,7 +231,7 @@ final class TrainCommand implements Callable<Integer> {
         m.put("seed", Long.toString(model.seed()));
         m.put("validation_split", validationSplit);
         m.put("initial_epoch", initialEpoch);
-        m.put("resumed_from", resume == null ? null : resume.resolve(CHECKPOINT_FILE).toString());
+        m.put("resumed_from", resume == null ? null : resumeFile().toString());
         m.put("device", backend.name());
         m.put("precision", backend.name().startsWith("cuda") ? precision : "fp32");
         m.put("threads", backend.threads());
@@ -273,9 +289,9 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpoint != null) {
       checkOutputFile("--checkpoint", checkpoint.resolve(CHECKPOINT_FILE));
     }
-    if (resume != null && !Files.isRegularFile(resume.resolve(CHECKPOINT_FILE))) {
+    if (resume != null && !Files.isRegularFile(resumeFile())) {
       throw bad("--resume " + resume + ": no checkpoint there (expected " + resume.resolve(
-          CHECKPOINT_FILE) + ", written by train --checkpoint " + resume + ")");
+          CHECKPOINT_FILE) + ", written by train --checkpoint " + resume + ", or a model file)");
     }
     if (!Backends.DEVICES.contains(device)) {
       throw bad("--device must be one of " + String.join(", ", Backends.DEVICES) + ", got '"
@@ -293,6 +309,11 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** A file we will write: a file must be creatable in its folder (tried, not guessed). */
+  /** --resume's file: the model file given, or the checkpoint in the folder given. */
+  private Path resumeFile() {
+    return Files.isRegularFile(resume) ? resume : resume.resolve(CHECKPOINT_FILE);
+  }
+
   private void checkOutputFile(String flag, Path file) {
     if (file == null) {
       return;

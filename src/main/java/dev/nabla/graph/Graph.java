@@ -110,11 +110,16 @@ public final class Graph implements AutoCloseable {
 
   /** act(x + bias): Dense's epilogue, fused. bias may be null. */
   public Node biasActivation(Node x, Node bias, Activation act) {
-    return add(new Ops.BiasActivation(this, x, bias, act));
+    return add(new Ops.BiasActivation(this, x, bias, act, act.defaultAlpha()));
   }
 
   public Node activation(Node x, Activation act) {
     return biasActivation(x, null, act);
+  }
+
+  /** act(x) with its parameter: leaky_relu's slope, elu's alpha (ignored by the others). */
+  public Node activation(Node x, Activation act, float alpha) {
+    return add(new Ops.BiasActivation(this, x, null, act, alpha));
   }
 
   /** Inverted dropout with the given rate; the identity in an inference graph. */

@@ -203,7 +203,9 @@ final class Ops {
       // its node ran, and its gradient written after its node's backward turn had passed
       boolean soleBias = ba.bias == null
           || ba.bias instanceof Graph.Leaf && ba.bias.consumers == 1;
-      if (ba.x != mm || !soleBias) {
+      // an epilogue carries the activation's default parameter only (an ELU or LeakyReLU
+      // layer's own alpha stays in its node)
+      if (ba.x != mm || !soleBias || ba.alpha != ba.act.defaultAlpha()) {
         continue;
       }
       if (ba.act == Activation.SOFTMAX) { // the bias in the epilogue, the softmax a row op after
@@ -269,6 +271,8 @@ final class Ops {
     final Node x, bias;
     final Activation act;
     final Tensor z;
+    /** The activation's parameter (leaky_relu's slope, elu's alpha); see Activation. */
+    final float alpha;
     boolean lossFused;
     boolean fusedForward, fusedBackward; // folded into the matmuls below and above
     boolean passThrough; // a loss wrote dLoss/dz into the matmul's gradient (shared buffer)
@@ -279,11 +283,12 @@ final class Ops {
       return biasScratch != null;
     }
 
-    BiasActivation(Graph g, Node x, Node bias, Activation act) {
+    BiasActivation(Graph g, Node x, Node bias, Activation act, float alpha) {
       super(g, x.shape, x, bias);
       this.x = x;
       this.bias = bias;
       this.act = act;
+      this.alpha = alpha;
       if (bias != null && (bias.shape.length != 1 || bias.shape[0] != cols())) {
         throw new IllegalArgumentException("bias of shape " + Arrays.toString(bias.shape)
             + " does not match " + cols() + " features");
@@ -296,8 +301,7 @@ final class Ops {
     protected void forward() {
       if (softmaxAfterMatmul) { // in training a fused loss reads z: probabilities only if asked
         if (!graph.training() || !lossFused || graph.predictionsNeeded()) {
-          graph.backend().biasActForward(z, null, z, value, rows(), cols(), act,
-              Activation.LEAKY_RELU_SLOPE);
+          graph.backend().biasActForward(z, null, z, value, rows(), cols(), act, alpha);
         }
         return;
       }
@@ -305,7 +309,7 @@ final class Ops {
         return; // the matmul's epilogue wrote z and the value
       }
       graph.backend().biasActForward(x.value, bias == null ? null : bias.value, z, value, rows(),
-          cols(), act, Activation.LEAKY_RELU_SLOPE);
+          cols(), act, alpha);
     }
 
     @Override
@@ -329,8 +333,7 @@ final class Ops {
       if (passThrough) {
         graph.backend().copy(grad, dz, size());
       } else {
-        graph.backend().actBackward(z, value, grad, dz, rows(), cols(), act,
-            Activation.LEAKY_RELU_SLOPE);
+        graph.backend().actBackward(z, value, grad, dz, rows(), cols(), act, alpha);
       }
       if (bias != null && bias.requiresGrad) {
         if (bias.claimGrad()) {

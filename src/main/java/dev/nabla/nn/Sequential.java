@@ -440,54 +440,89 @@ public class Sequential implements AutoCloseable, Trainable {
   /**
    * Saves architecture, weights, compile arguments and optimizer state in one safetensors file,
    * atomically (the previous file survives a crash mid-write). Training resumes exactly from it.
+   * A name ending in {@code .keras} writes Keras 3's format instead ({@link KerasFiles#save}).
+   *
+   * @throws IllegalArgumentException for a {@code .h5} name (Nabla writes no legacy .h5)
    */
   public void save(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
+      throw new IllegalArgumentException("cannot save " + file + ": Nabla writes Keras files as "
+          + ".keras (Keras 3 reads them), not the legacy .h5; name it x.keras");
+    }
     lock.readLock().lock(); // a consistent set of weights: no update runs while it is written
     try {
       requireOpen("save");
-      ModelFile.save(this, file, false);
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  /** Reads a file written by {@link #save}: the model, compiled, with its optimizer state. */
-  public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
-    return ModelFile.load(file);
-  }
-
-  /** {@link #load(java.nio.file.Path)} with the model built on {@code backend}'s device. */
-  public static Sequential load(java.nio.file.Path file, Backend backend)
-      throws java.io.IOException {
-    return ModelFile.load(file, backend);
-  }
-
-  /** Saves the weights alone (safetensors, names "weights/LAYER/NAME"). */
-  public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
-    requireBuilt();
-    lock.readLock().lock();
-    try {
-      requireOpen("saveWeights");
-      ModelFile.save(this, file, true);
+      if (name.endsWith(".keras")) {
+        KerasFiles.save(this, file);
+      } else {
+        ModelFile.save(this, file, false);
+      }
     } finally {
       lock.readLock().unlock();
     }
   }
 
   /**
-   * Loads weights saved by saveWeights or save; names and shapes must match, else nothing
-   * changes. Waits for running predictions; those that start after it see the loaded weights.
-   * Refused while another thread trains the model (a callback of the running fit may load).
+   * Reads a model file, told apart by its bytes: a Keras {@code .keras} (zip) or legacy
+   * {@code .h5} (HDF5) file (see {@link KerasFiles#load(java.nio.file.Path)}), else a file
+   * written by {@link #save}: the model, compiled, with its optimizer state.
+   */
+  public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
+    return load(file, null);
+  }
+
+  /** {@link #load(java.nio.file.Path)} with the model built on {@code backend}'s device. */
+  public static Sequential load(java.nio.file.Path file, Backend backend)
+      throws java.io.IOException {
+    if (java.nio.file.Files.isRegularFile(file)
+        && KerasFiles.kind(file) != KerasFiles.Kind.OTHER) {
+      return KerasFiles.load(file, true, backend);
+    }
+    return backend == null ? ModelFile.load(file) : ModelFile.load(file, backend);
+  }
+
+  /**
+   * Saves the weights alone (safetensors, names "weights/LAYER/NAME"); a name ending in
+   * {@code .weights.h5} writes Keras 3's weights file instead ({@link KerasFiles#saveWeights}).
+   */
+  public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
+    requireBuilt();
+    lock.readLock().lock();
+    try {
+      requireOpen("saveWeights");
+      if (file.getFileName().toString().endsWith(".weights.h5")) { // Keras 3's weights file
+        KerasFiles.saveWeights(this, file);
+      } else {
+        ModelFile.save(this, file, true);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Loads weights saved by saveWeights or save, or from a Keras {@code .weights.h5} or
+   * {@code .keras} file ({@link KerasFiles#loadWeights}); names and shapes must match, else
+   * nothing changes. Waits for running predictions; those that start after it see the loaded
+   * weights. Refused while another thread trains the model (a callback of the running fit may
+   * load).
    */
   public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
     requireBuilt();
     refuseDuringTraining("loadWeights", true); // fails fast, without waiting for the lock
+    boolean keras = java.nio.file.Files.isRegularFile(file)
+        && KerasFiles.kind(file) != KerasFiles.Kind.OTHER; // Keras's .weights.h5 or .keras
     lock.writeLock().lock();
     try {
       requireOpen("loadWeights");
       refuseDuringTraining("loadWeights", true);
-      ModelFile.loadWeights(this, file);
+      if (keras) {
+        KerasFiles.loadWeights(this, file);
+      } else {
+        ModelFile.loadWeights(this, file);
+      }
     } finally {
       lock.writeLock().unlock();
     }

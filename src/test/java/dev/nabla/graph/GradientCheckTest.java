@@ -130,6 +130,33 @@ class GradientCheckTest {
         args.add(Arguments.of(device, c));
       }
     }
+    // the activations Keras files carry, and the ELU and LeakyReLU layers' own parameter (a
+    // standalone activation node)
+    List<Case> reference = new ArrayList<>();
+    for (Activation act : new Activation[] {Activation.ELU, Activation.SELU, Activation.SOFTPLUS,
+        Activation.SOFTSIGN, Activation.SWISH, Activation.EXPONENTIAL, Activation.HARD_SIGMOID,
+        Activation.RELU6}) {
+      reference.add(new Case(act + " -> mse", new int[] {B, IN}, new int[] {B, OUT}, false, MLP,
+          (g, p, x, y) -> Losses.get("mse").build(g, y, mlp(g, p, x, act, Activation.LINEAR),
+              null)));
+      reference.add(new Case(act + " (scaled inputs: both sides of its kinks) -> mse",
+          new int[] {B, IN}, new int[] {B, OUT}, false, MLP, (g, p, x, y) -> Losses.get("mse")
+              .build(g, y, mlp(g, p, g.scale(x, 3f), act, Activation.TANH), null)));
+    }
+    for (Activation act : new Activation[] {Activation.ELU, Activation.LEAKY_RELU}) {
+      reference.add(new Case(act + " layer, alpha 0.7 -> softmax -> sparse CE",
+          new int[] {B, IN}, new int[] {B}, true, MLP, (g, p, x, y) -> {
+            Node z = g.biasActivation(g.matmul(x, p.get(0)), p.get(1), Activation.LINEAR);
+            Node h = g.activation(z, act, 0.7f);
+            Node out = g.biasActivation(g.matmul(h, p.get(2)), p.get(3), Activation.SOFTMAX);
+            return Losses.get("sparse_categorical_crossentropy").build(g, y, out, null);
+          }));
+    }
+    for (String device : new String[] {"java", "cpu", "cuda-emulated"}) {
+      for (Case c : reference) {
+        args.add(Arguments.of(device, c));
+      }
+    }
     return args.stream();
   }
 

@@ -22,4 +22,7 @@ class OnCudaEmulatedTest extends dev.nabla.DefaultDevice {
 
   @Nested
   class Files extends ModelFileTest {}
+
+  @Nested
+  class Keras extends KerasFilesTest {}
 }

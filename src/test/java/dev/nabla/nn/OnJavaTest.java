@@ -17,4 +17,7 @@ class OnJavaTest extends dev.nabla.DefaultDevice {
 
   @Nested
   class Files extends ModelFileTest {}
+
+  @Nested
+  class Keras extends KerasFilesTest {}
 }

@@ -129,10 +129,12 @@ public final class CudaBackend implements Backend {
   public void gemmEpilogue(boolean transA, boolean transB, int m, int n, int k, Tensor a,
       Tensor b, Tensor c, MatmulEpilogue e, long seed, long step) {
     float rate = e.dropRate();
+    // an epilogue's activation takes its default parameter (leaky_relu 0.2, elu 1): the graph
+    // fuses no activation with another one
     DeviceOps.Epilogue d = new DeviceOps.Epilogue(a(e.bias()), a(e.z()), e.act().ordinal(),
-        Activation.LEAKY_RELU_SLOPE, a(e.db()), rate > 0f ? 1f / (1f - rate) : 0f, seed, step,
+        e.act().defaultAlpha(), a(e.db()), rate > 0f ? 1f / (1f - rate) : 0f, seed, step,
         stepDev(), e.dropStream(), rate > 0f ? Philox.threshold(rate) : 0, a(e.bwdZ()),
-        e.bwdAct().ordinal(), Activation.LEAKY_RELU_SLOPE);
+        e.bwdAct().ordinal(), e.bwdAct().defaultAlpha());
     ops.gemm(transA, transB, m, n, k, 1f, a(a), a(b), 0f, a(c), d, workspace, SPLIT_K_FLOATS,
         precision.get());
   }
