@@ -1231,9 +1231,17 @@ public final class KerasFiles {
     c.put("optimizer", serialized("keras.optimizers", optimizerClass(opt.name()), oc, null));
     dev.nabla.losses.Loss loss = m.loss();
     Map<String, Object> lossConfig = new LinkedHashMap<>(loss.config());
-    if (lossConfig.isEmpty()) {
+    Map<String, Object> defaults = dev.nabla.losses.Losses.get(loss.name()).config();
+    if (lossConfig.equals(defaults)) { // as Keras writes a loss compiled by name
       c.put("loss", loss.name());
     } else {
+      if (loss.sparseLabels()) { // arguments Keras's SparseCategoricalCrossentropy may lack,
+        // written only when they matter
+        lossConfig.remove("axis");
+        if (Double.valueOf(0.0).equals(lossConfig.get("label_smoothing"))) {
+          lossConfig.remove("label_smoothing");
+        }
+      }
       lossConfig.putIfAbsent("name", loss.name());
       lossConfig.putIfAbsent("reduction", "sum_over_batch_size");
       c.put("loss", serialized("keras.losses", camel(loss.name()), lossConfig, null));
