@@ -162,18 +162,22 @@ public class Tensor implements AutoCloseable {
     return view(0, newShape);
   }
 
+  /** The dimensions, outermost first (a copy), e.g. {60000, 28, 28}. */
   public int[] shape() {
     return shape.clone();
   }
 
+  /** The number of dimensions. */
   public int rank() {
     return shape.length;
   }
 
+  /** The size of dimension {@code axis} (0 = outermost). */
   public int dim(int axis) {
     return shape[axis < 0 ? shape.length + axis : axis];
   }
 
+  /** The number of float32 values (the product of the shape). */
   public long size() {
     return size;
   }
@@ -345,6 +349,12 @@ public class Tensor implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The product of {@code shape} (1 for no dimensions).
+   *
+   * @throws IllegalArgumentException for a negative dimension
+   * @throws ArithmeticException when the product overflows a long
+   */
   public static long sizeOf(int... shape) {
     long n = 1;
     for (int d : shape) {

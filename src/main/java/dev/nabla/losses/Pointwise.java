@@ -36,6 +36,7 @@ public final class Pointwise extends Loss {
     return c;
   }
 
+  /** Keras's {@code MeanSquaredError()}: reduction sum_over_batch_size. */
   public static Pointwise meanSquaredError() {
     return meanSquaredError(Reduction.SUM_OVER_BATCH_SIZE);
   }
@@ -46,6 +47,7 @@ public final class Pointwise extends Loss {
         reduction);
   }
 
+  /** Keras's {@code MeanAbsoluteError()}: reduction sum_over_batch_size. */
   public static Pointwise meanAbsoluteError() {
     return meanAbsoluteError(Reduction.SUM_OVER_BATCH_SIZE);
   }
@@ -56,6 +58,10 @@ public final class Pointwise extends Loss {
         reduction);
   }
 
+  /**
+   * Keras's {@code BinaryCrossentropy(from_logits, label_smoothing)}, reduction
+   * sum_over_batch_size; IllegalArgumentException unless label_smoothing is in [0, 1].
+   */
   public static Pointwise binaryCrossentropy(boolean fromLogits, double labelSmoothing) {
     return binaryCrossentropy(fromLogits, labelSmoothing, Reduction.SUM_OVER_BATCH_SIZE);
   }

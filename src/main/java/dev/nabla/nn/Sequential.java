@@ -128,6 +128,12 @@ public class Sequential implements AutoCloseable, Trainable {
     }
   }
 
+  /**
+   * Keras's {@code model.add(layer)}: appends a layer, named as Keras names it ("dense",
+   * "dense_1", ...).
+   *
+   * @throws IllegalStateException once the model is built (its weights exist)
+   */
   public Sequential add(Layer layer) {
     if (params != null) {
       throw new IllegalStateException("cannot add layers to a built model");
@@ -139,6 +145,7 @@ public class Sequential implements AutoCloseable, Trainable {
     return this;
   }
 
+  /** Keras's {@code model.layers}: the layers in order (an unmodifiable copy). */
   public List<Layer> layers() {
     return List.copyOf(layers);
   }
@@ -263,6 +270,7 @@ public class Sequential implements AutoCloseable, Trainable {
     }
   }
 
+  /** Where this model computes (see {@link #setBackend}; the default device until set). */
   public Backend backend() {
     Backend b = backend;
     if (b == null) {
@@ -412,6 +420,7 @@ public class Sequential implements AutoCloseable, Trainable {
     return spec;
   }
 
+  /** The optimizer given to compile (its state holds the slots and step count); null before. */
   public Optimizer optimizer() {
     return optimizer;
   }
@@ -431,6 +440,7 @@ public class Sequential implements AutoCloseable, Trainable {
     return metricSpecs;
   }
 
+  /** The seed of weight initialisation, shuffling and dropout ({@link #setSeed}; drawn if unset). */
   public long seed() {
     return seed;
   }
@@ -528,6 +538,7 @@ public class Sequential implements AutoCloseable, Trainable {
     }
   }
 
+  /** The loss given to compile; null before. */
   public Loss loss() {
     return loss;
   }
@@ -630,6 +641,7 @@ public class Sequential implements AutoCloseable, Trainable {
     allWeights = weights();
   }
 
+  /** Whether the weights exist (Keras's {@code model.built}). */
   public boolean built() {
     return params != null;
   }
@@ -669,6 +681,7 @@ public class Sequential implements AutoCloseable, Trainable {
     return grads;
   }
 
+  /** Keras's {@code count_params()}: the number of weights, e.g. 101,770 for the seed network. */
   public long countParams() {
     requireBuilt();
     return params.size();
@@ -805,6 +818,7 @@ public class Sequential implements AutoCloseable, Trainable {
     out.flush();
   }
 
+  /** Keras's summary table as text (what {@link #summary} prints). */
   public String summaryString() {
     requireBuilt();
     String rule = "_".repeat(65) + "\n";
@@ -1072,6 +1086,10 @@ public class Sequential implements AutoCloseable, Trainable {
     return evaluate(x, y, 32, 1);
   }
 
+  /**
+   * Keras's {@code evaluate(x, y, batch_size, verbose)}: as {@link #evaluate(Tensor, Tensor)}
+   * with {@code batchSize} samples per step (>= 1) and verbose 0 (silent) or 1 (progress bar).
+   */
   public Map<String, Float> evaluate(Tensor x, Tensor y, int batchSize, int verbose) {
     requireCompiled();
     checkData(x, y, "evaluate");

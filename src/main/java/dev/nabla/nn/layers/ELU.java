@@ -7,15 +7,18 @@ import java.util.Map;
 public final class ELU extends ParameterFreeActivation {
   private final float alpha;
 
+  /** Keras's {@code ELU()}: alpha 1. */
   public ELU() {
     this(1.0);
   }
 
+  /** Keras's {@code ELU(alpha)}; IllegalArgumentException unless alpha is finite. */
   public ELU(double alpha) {
     super(dev.nabla.backend.Activation.ELU, finite("ELU", "alpha", alpha));
     this.alpha = (float) alpha;
   }
 
+  /** The slope of the negative part's saturation, alpha (exp(x) - 1). */
   public float alpha() {
     return alpha;
   }
