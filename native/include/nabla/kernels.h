@@ -34,6 +34,30 @@ enum nabla_act {
   NABLA_ACT_RELU6 = 14        /* min(max(x, 0), 6) */
 };
 
+/* ---- matrix product (gemm.cpp) ---- */
+
+/* nabla_sgemm's mode: AUTO walks, per group of 6 rows of op(A), only the k indices where one of
+   them is non-zero when fewer than 85% are; DENSE always walks all k; SPARSE always lists. */
+enum nabla_gemm_mode { NABLA_GEMM_AUTO = 0, NABLA_GEMM_DENSE = 1, NABLA_GEMM_SPARSE = 2 };
+
+/* Instruction sets nabla_sgemm can use; BEST = the CPU's best. A request above what the CPU has
+   is lowered to it (so tests may ask for each path on any machine). */
+enum nabla_isa { NABLA_ISA_BEST = 0, NABLA_ISA_GENERIC = 1, NABLA_ISA_AVX2 = 2, NABLA_ISA_AVX512 = 3 };
+
+/* The best instruction set nabla_sgemm finds on this CPU (a nabla_isa value). */
+int nabla_cpu_isa(void);
+
+/* C = alpha op(A) op(B) + beta C, row-major, single-threaded; op(X) = X^T when trans_x != 0.
+   op(A) is m x k, op(B) k x n, C m x n; lda, ldb, ldc are row strides of A, B, C as stored.
+   beta == 0: C is only written (may hold NaN). Every output is summed over k in ascending order
+   (one FMA chain on AVX2/AVX-512), so all modes give the same bits except where B holds Inf/NaN
+   at a k where A is zero. Returns the k steps taken summed over row groups (ceil(m / 6) * k when
+   dense): how much the sparse walk skipped. C must not alias A or B. mode: a nabla_gemm_mode;
+   isa: a nabla_isa. Runs with flush-to-zero and denormals-are-zero (nabla/flush_denormals.h). */
+int64_t nabla_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                    const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                    int64_t ldc, int mode, int isa);
+
 /* ---- bias + activation (activation.cpp) ---- */
 
 /* z = x + bias (bias broadcast over rows; bias may be NULL), y = act(z).

@@ -268,7 +268,7 @@ public interface Backend {
     return null;
   }
 
-  /** Sets the threads this backend's kernels may use (OpenBLAS's pool on the CPU). */
+  /** Sets the threads this backend's kernels may use (the CPU backend's own helper threads). */
   default void setThreads(int threads) {}
 
   default int threads() {

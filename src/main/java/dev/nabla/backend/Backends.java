@@ -233,16 +233,13 @@ public final class Backends {
   }
 
   /**
-   * "" when libnabla_cpu and OpenBLAS load (the full CPU backend); otherwise which library
-   * failed and why. With OpenBLAS alone the "cpu" device still runs, on OpenBLAS's sgemm and
-   * Java kernels (see {@link #probeOpenBlas}).
+   * "" when libnabla_cpu loads (the full CPU backend, sgemm included); otherwise why not. Without
+   * it the "cpu" device still runs where OpenBLAS loads, on OpenBLAS's sgemm and Java kernels
+   * (see {@link #probeOpenBlas}).
    */
   public static synchronized String probeCpu() {
     if (cpuFailure == null) {
-      cpuFailure = probeOpenBlas();
-      if (cpuFailure.isEmpty()) {
-        cpuFailure = tryLoad("libnabla_cpu (dev.nabla.backend.jni.NablaCpu)", NablaCpu.class);
-      }
+      cpuFailure = tryLoad("libnabla_cpu (dev.nabla.backend.jni.NablaCpu)", NablaCpu.class);
     }
     return cpuFailure;
   }

@@ -1,31 +1,33 @@
 package dev.nabla.backend;
 
-import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
-
 import dev.nabla.Tensor;
 import dev.nabla.backend.jni.NablaCpu;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import java.util.Locale;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.openblas.global.openblas_full;
 
 /**
- * The CPU backend: OpenBLAS sgemm for matmul, our C++ kernels (native/cpu) for the rest.
- * Construct through {@link Backends}, which probes that both native libraries load.
+ * The CPU backend: Nabla's C++ kernels (native/cpu), its own sgemm included (AVX-512 or AVX2
+ * register tiles chosen by cpuid, skipping the zero entries of a sparse left operand such as
+ * MNIST pixels). Construct through {@link Backends}, which probes that libnabla_cpu loads. Where
+ * it does not (no kernels for the platform), {@link BlasOnlyCpuBackend} runs OpenBLAS instead.
+ *
+ * <p>Two system properties, read when the backend is made, exist for benchmarks and tests:
+ * {@code nabla.cpu.gemm} = {@code auto} (default: the sparse walk where a group of rows is less
+ * than 85% non-zero), {@code dense} or {@code sparse}; {@code nabla.cpu.isa} = {@code best}
+ * (default), {@code avx512}, {@code avx2} or {@code generic} (lowered to what the CPU has). Every
+ * mode and instruction set sums each output over k in order, so the modes agree bit for bit.
  *
  * <p>Threads: with N > 1, large matmuls are split into N row (or column) blocks and the fused
- * optimizer step into N ranges, run on this backend's own threads ({@link Parallel}), each
- * calling single-threaded OpenBLAS. OpenBLAS's own pool measured slower than one thread inside a
- * training step here. Split optimizer steps are bit-identical to the whole call; a matmul block
- * may take another OpenBLAS kernel than the whole call, so outputs agree to float rounding of
- * their k-term sums. On 2 shared cores oversubscription is catastrophic (see shared GUIDE), so
- * the default is 1 thread and callers choose more; a part is taken by whichever thread is free,
- * so a descheduled helper costs at most the single-threaded time.
+ * optimizer step into N ranges, run on this backend's own threads ({@link Parallel}). Split
+ * matmuls and optimizer steps are bit-identical to the whole call (each output's k-sum is one
+ * FMA chain either way). On 2 shared cores oversubscription is catastrophic (see shared GUIDE),
+ * so the default is 1 thread and callers choose more; a part is taken by whichever thread is
+ * free, so a descheduled helper costs at most the single-threaded time.
  *
- * <p>Thread-safe: any number of threads may run ops on one CPU backend at once (OpenBLAS is
- * called with one thread per call; the few native scratch words are taken one caller at a time;
+ * <p>Thread-safe: any number of threads may run ops on one CPU backend at once (each native
+ * call is single-threaded; the few native scratch words are taken one caller at a time;
  * a caller that finds the helper threads busy runs its parts itself). {@link #setThreads} is not:
  * call it before the backend is shared.
  */
@@ -38,8 +40,44 @@ public final class CpuBackend implements Backend {
   /** Optimizer steps over fewer parameters run whole. */
   private static final long SPLIT_PARAMS = 32_768;
 
+  private final int gemmMode = gemmModeProperty();
+  private final int isa = isaProperty();
+
   CpuBackend(int threads) {
     setThreads(threads);
+  }
+
+  private static int gemmModeProperty() {
+    String v = System.getProperty("nabla.cpu.gemm", "auto").trim().toLowerCase(Locale.ROOT);
+    switch (v) {
+      case "auto": return NablaCpu.NABLA_GEMM_AUTO;
+      case "dense": return NablaCpu.NABLA_GEMM_DENSE;
+      case "sparse": return NablaCpu.NABLA_GEMM_SPARSE;
+      default:
+        throw new IllegalArgumentException("system property nabla.cpu.gemm is '" + v
+            + "'; accepted: auto, dense, sparse");
+    }
+  }
+
+  private static int isaProperty() {
+    String v = System.getProperty("nabla.cpu.isa", "best").trim().toLowerCase(Locale.ROOT);
+    switch (v) {
+      case "best": return NablaCpu.NABLA_ISA_BEST;
+      case "avx512": return NablaCpu.NABLA_ISA_AVX512;
+      case "avx2": return NablaCpu.NABLA_ISA_AVX2;
+      case "generic": return NablaCpu.NABLA_ISA_GENERIC;
+      default:
+        throw new IllegalArgumentException("system property nabla.cpu.isa is '" + v
+            + "'; accepted: best, avx512, avx2, generic");
+    }
+  }
+
+  /** The instruction set this backend's sgemm runs with: "avx512", "avx2" or "generic". */
+  public String isa() {
+    int best = NablaCpu.nabla_cpu_isa();
+    int used = isa == NablaCpu.NABLA_ISA_BEST || isa > best ? best : isa;
+    return used == NablaCpu.NABLA_ISA_AVX512 ? "avx512"
+        : used == NablaCpu.NABLA_ISA_AVX2 ? "avx2" : "generic";
   }
 
   @Override
@@ -49,8 +87,10 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String describe() {
-    return "cpu: OpenBLAS " + openblas_full.openblas_get_corename().getString() + " core, "
-        + threads + " thread" + (threads == 1 ? "" : "s") + " + libnabla_cpu kernels";
+    return "cpu: libnabla_cpu kernels, sgemm " + isa()
+        + (gemmMode == NablaCpu.NABLA_GEMM_AUTO ? "" : " (" + (gemmMode == NablaCpu.NABLA_GEMM_DENSE
+            ? "dense" : "sparse") + " walk forced)")
+        + ", " + threads + " thread" + (threads == 1 ? "" : "s");
   }
 
   @Override
@@ -59,7 +99,6 @@ public final class CpuBackend implements Backend {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
     this.threads = threads;
-    openblas_full.openblas_set_num_threads(1); // our threads split the work (class comment)
     if (parallel != null) {
       parallel.close();
     }
@@ -80,8 +119,8 @@ public final class CpuBackend implements Backend {
           n);
       return;
     }
-    // split the larger of C's dimensions into blocks of at least 16 (OpenBLAS's kernels work in
-    // register tiles of that order); each block is op(A) or op(B) rows/columns at an offset
+    // split the larger of C's dimensions into blocks of at least 16 (the kernels' register tiles
+    // are 6 rows x 16-64 columns); each block is op(A) or op(B) rows/columns at an offset
     boolean byRows = m >= n;
     int extent = byRows ? m : n;
     int parts = Math.max(1, Math.min(threads, extent / 16));
@@ -99,10 +138,10 @@ public final class CpuBackend implements Backend {
     });
   }
 
-  private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+  private void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
       FloatPointer a, int lda, FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
-    openblas_full.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-        transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    NablaCpu.nabla_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c,
+        ldc, gemmMode, isa);
   }
 
   /**

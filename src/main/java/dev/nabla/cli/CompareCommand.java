@@ -48,7 +48,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding the IDX files")
   Path dataDir;
 
-  @Option(names = "--threads", defaultValue = "1", description = "OpenBLAS threads")
+  @Option(names = "--threads", defaultValue = "1", description = "CPU threads per training run")
   int threads;
 
   @Option(names = "--optimizers", split = ",", description = "subset to run, e.g. adam,sgd,gd "

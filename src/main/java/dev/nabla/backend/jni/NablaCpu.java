@@ -23,6 +23,17 @@ public final class NablaCpu {
 
   private NablaCpu() {}
 
+  /** nabla_gemm_mode and nabla_isa of kernels.h. */
+  public static final int NABLA_GEMM_AUTO = 0, NABLA_GEMM_DENSE = 1, NABLA_GEMM_SPARSE = 2;
+  public static final int NABLA_ISA_BEST = 0, NABLA_ISA_GENERIC = 1, NABLA_ISA_AVX2 = 2,
+      NABLA_ISA_AVX512 = 3;
+
+  public static native long nabla_sgemm(int transA, int transB, long m, long n, long k,
+      float alpha, FloatPointer a, long lda, FloatPointer b, long ldb, float beta, FloatPointer c,
+      long ldc, int mode, int isa);
+
+  public static native int nabla_cpu_isa();
+
   public static native void nabla_bias_act_forward(FloatPointer x, FloatPointer bias,
       FloatPointer z, FloatPointer y, long rows, long cols, int act, float alpha);
 
