@@ -151,6 +151,53 @@ class FlushDenormalsTest {
     }
   }
 
+  /**
+   * The other fused ops, each with normal inputs and a subnormal exact result (MIN_NORMAL / 2 or
+   * 3/4 of it), stored as zero; a normal result beside it is kept.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"java", "cpu", "cuda-emulated"})
+  void theOtherFusedOpsStoreZeroForASubnormalResult(String name) {
+    Backend be = backend(name);
+    float mn = Float.MIN_NORMAL;
+    // leaky ReLU backward: dy * alpha where z < 0
+    try (Tensor z = Tensor.of(be.device(), new float[] {-1f, 1f}, 1, 2);
+        Tensor y = Tensor.of(be.device(), new float[] {-0.25f, 1f}, 1, 2);
+        Tensor dy = Tensor.of(be.device(), new float[] {2 * mn, 2 * mn}, 1, 2);
+        Tensor dz = be.zeros(1, 2)) {
+      be.actBackward(z, y, dy, dz, 1, 2, Activation.LEAKY_RELU, 0.25f);
+      float[] v = dz.toFloatArray();
+      assertEquals(0f, v[0], name + " leaky ReLU backward, 2 MIN_NORMAL * 0.25");
+      assertEquals(2 * mn, v[1], name + " leaky ReLU backward where z > 0");
+    }
+    // bias gradient: a column sum of 1.5 MIN_NORMAL and -MIN_NORMAL
+    try (Tensor dz = Tensor.of(be.device(), new float[] {1.5f * mn, 1f, -mn, 2f}, 2, 2);
+        Tensor db = be.zeros(2)) {
+      be.biasGrad(dz, db, 2, 2);
+      float[] v = db.toFloatArray();
+      assertEquals(0f, v[0], name + " bias gradient");
+      assertEquals(3f, v[1], name + " bias gradient, a normal column");
+    }
+    // softmax cross-entropy's gradient scaled by 1.5 MIN_NORMAL: (0.5 - 1) and 0.5 times it
+    try (Tensor logits = Tensor.of(be.device(), new float[] {0f, 0f}, 1, 2);
+        Tensor label = Tensor.of(be.device(), new float[] {0f}, 1);
+        Tensor loss = be.zeros(1); Tensor grad = be.zeros(1, 2)) {
+      be.softmaxXent(logits, label, loss, grad, 1, 2, true, true, 0f, 1.5f * mn, null);
+      float[] v = grad.toFloatArray();
+      assertEquals(-0f, v[0], name + " cross-entropy gradient, class 0 (zero of its sign)");
+      assertEquals(0f, v[1], name + " cross-entropy gradient, class 1");
+      assertEquals(Math.log(2), loss.toFloatArray()[0], 1e-6, name + " the loss itself");
+    }
+    // axpy: 3 MIN_NORMAL + 2.5 MIN_NORMAL * -1
+    try (Tensor yy = Tensor.of(be.device(), new float[] {3 * mn, 1f}, 2);
+        Tensor x = Tensor.of(be.device(), new float[] {-1f, 1f}, 2)) {
+      be.axpy(yy, x, 2.5f * mn, 2);
+      float[] v = yy.toFloatArray();
+      assertEquals(0f, v[0], name + " axpy");
+      assertEquals(1f, v[1], name + " axpy, a normal sum");
+    }
+  }
+
   static Stream<Arguments> decayingRules() {
     List<Arguments> cases = new ArrayList<>();
     for (String name : BACKENDS) {
@@ -184,15 +231,18 @@ class FlushDenormalsTest {
   }
 
   /**
-   * Slots start small but normal (1e-31 to 1e-30 in magnitude, both signs where a slot may be
+   * Slots start small but normal (1e-35 to 1e-34 in magnitude, both signs where a slot may be
    * negative), the gradient stays zero, and decoupled weight decay shrinks a tiny half of the
    * weights by 0.9 per step too. Without flushing, the slots pass through the subnormal range
-   * between steps ~160 and ~330 (0.9^k * 1e-30 < MIN_NORMAL = 1.18e-38 from k = 175). After every
-   * one of 360 steps, no weight or slot may be subnormal; at the end the backend must still agree
+   * from step ~65 (0.9^k * 1e-35 < MIN_NORMAL = 1.18e-38 from k = 65; k = 86 for 1e-34) until
+   * step ~240 and later (Adadelta's 0.95: from step ~177). After every one of 220 steps, no
+   * weight or slot may be subnormal; at the end the backend must still agree
    * with the Java reference, the tiny slot values included (so the flushing is the same, not just
    * both-free-of-subnormals: Lamb's trust ratio and Lion's sign turn a slot that is zero on one
    * backend and 1e-37 on the other into a full-size update).
    */
+  private static final int STEPS = 220;
+
   @ParameterizedTest
   @MethodSource("decayingRules")
   void slotsDecayingUnderAZeroGradientNeverTurnSubnormal(String name, OptimizerRule rule) {
@@ -203,9 +253,9 @@ class FlushDenormalsTest {
     float[][] init = new float[4][n];
     for (int i = 0; i < n; i++) {
       // weights: segment 0 ordinary, segment 1 tiny (and decayed by 0.9 per step)
-      init[0][i] = (float) (i < ends[0] ? rng.nextDouble(-1, 1) : rng.nextDouble(-2e-30, 2e-30));
+      init[0][i] = (float) (i < ends[0] ? rng.nextDouble(-1, 1) : rng.nextDouble(-2e-34, 2e-34));
       for (int k = 1; k < 4; k++) {
-        double mag = 1e-30 * (0.1 + 0.9 * rng.nextDouble());
+        double mag = 1e-34 * (0.1 + 0.9 * rng.nextDouble());
         boolean signed = rule == OptimizerRule.SGD || rule == OptimizerRule.LION
             || k == 1 && (rule == OptimizerRule.ADAM || rule == OptimizerRule.ADAMAX
                 || rule == OptimizerRule.NADAM || rule == OptimizerRule.LAMB)
@@ -213,7 +263,7 @@ class FlushDenormalsTest {
         init[k][i] = (float) (signed && rng.nextBoolean() ? -mag : mag);
       }
       if (rule == OptimizerRule.RMSPROP) { // centered: velocity >= mean^2 (both tiny: holds)
-        init[1][i] = Math.abs(init[1][i]) + 1e-30f;
+        init[1][i] = Math.abs(init[1][i]) + 1e-34f;
       }
     }
     Segments segRef = new Segments(ends), seg = new Segments(ends);
@@ -225,7 +275,7 @@ class FlushDenormalsTest {
         r[k] = Tensor.of(init[k], n);
         t[k] = Tensor.of(be.device(), init[k], n);
       }
-      for (int step = 1; step <= 360; step++) {
+      for (int step = 1; step <= STEPS; step++) {
         ref.optimizerStep(rule, hp, r[0], zeroRef, r[1], r[2], r[3], segRef, 1f, 0f);
         be.optimizerStep(rule, hp, t[0], zero, t[1], t[2], t[3], seg, 1f, 0f);
         for (int k = 0; k < 4; k++) {
@@ -234,8 +284,8 @@ class FlushDenormalsTest {
         }
       }
       for (int k = 0; k < 4; k++) {
-        String what = name + " " + rule + " after 360 steps, " + (k == 0 ? "weights" : "slot "
-            + (k - 1));
+        String what = name + " " + rule + " after " + STEPS + " steps, "
+            + (k == 0 ? "weights" : "slot " + (k - 1));
         float[] want = r[k].toFloatArray(), got = t[k].toFloatArray();
         assertClose(want, got, 2e-5, 1e-6, what); // as CpuKernelsTest compares the rules
         assertClose(want, got, 1e-5, 0, what + " (tiny values too)");
