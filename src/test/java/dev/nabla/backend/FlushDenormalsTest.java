@@ -71,7 +71,8 @@ class FlushDenormalsTest {
     SplittableRandom rng = new SplittableRandom(3);
     int rows = 4, cols = 9, n = rows * cols;
     Tensor x = TestUtil.randomTensor(rng, 1, rows, cols), b = TestUtil.randomTensor(rng, 1, cols);
-    Tensor z = Tensor.zeros(rows, cols), y = Tensor.zeros(rows, cols), dz = Tensor.zeros(rows, cols);
+    Tensor z = Tensor.zeros(rows, cols), y = Tensor.zeros(rows, cols);
+    Tensor dz = Tensor.zeros(rows, cols);
     Tensor db = Tensor.zeros(cols), rowLoss = Tensor.zeros(rows);
     cpu.biasActForward(x, b, z, y, rows, cols, Activation.RELU, 0f);
     assertJavaKeepsSubnormals("nabla_bias_act_forward");
