@@ -24,7 +24,11 @@ if(NABLA_HAVE_CUDA)
   add_library(nabla_cuda SHARED cuda/device.cu cuda/gemm.cu cuda/activation.cu
     cuda/softmax_xent.cu cuda/dropout.cu cuda/data.cu cuda/optim.cu cuda/elementwise.cu)
   set_target_properties(nabla_cuda PROPERTIES CUDA_STANDARD 17 CUDA_RUNTIME_LIBRARY Static)
-  target_compile_options(nabla_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-O3 -Xcompiler=-Wall>)
+  # -ftz=true: subnormal float results flush to zero (and subnormal inputs read as zero) in device
+  # code, as the CPU kernels do under MXCSR FTZ/DAZ (native/include/nabla/flush_denormals.h) and
+  # TensorFlow does: decaying optimizer state (Adam's m where a gradient stays zero) never turns
+  # subnormal. Division and sqrt stay IEEE-rounded (-prec-div/-prec-sqrt default to true).
+  target_compile_options(nabla_cuda PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-O3 -ftz=true -Xcompiler=-Wall>)
   message(STATUS "nabla: building CUDA kernels with ${CMAKE_CUDA_COMPILER} for ${CMAKE_CUDA_ARCHITECTURES}")
 else()
   add_library(nabla_cuda SHARED cuda/stub.cpp)

@@ -2,6 +2,7 @@
 // dev.nabla.backend.JavaBackend (same names). One pass over memory each: these run right after
 // an sgemm on data still in cache, so the point is to avoid extra passes, not to be clever.
 #include "nabla/kernels.h"
+#include "nabla/flush_denormals.h"
 #include <cmath>
 #include <algorithm>
 
@@ -68,6 +69,7 @@ inline void softmax_row(const float *z, float *y, int64_t cols) {
 extern "C" NABLA_CLONES void nabla_bias_act_forward(const float *x, const float *bias, float *z,
                                                     float *y, int64_t rows, int64_t cols, int act,
                                                     float alpha) {
+  NABLA_FLUSH_DENORMALS;
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * cols;
     float *zr = z + r * cols;
@@ -105,6 +107,7 @@ inline void act_backward_loop(const float *__restrict z, const float *__restrict
 extern "C" NABLA_CLONES void nabla_act_backward(const float *z, const float *y, const float *dy,
                                                 float *dz, int64_t rows, int64_t cols, int act,
                                                 float alpha) {
+  NABLA_FLUSH_DENORMALS;
   if (act == NABLA_ACT_SOFTMAX) {
     for (int64_t r = 0; r < rows; r++) {
       const float *yr = y + r * cols, *dyr = dy + r * cols;
@@ -131,6 +134,7 @@ extern "C" NABLA_CLONES void nabla_act_backward(const float *z, const float *y, 
 
 extern "C" NABLA_CLONES void nabla_bias_grad(const float *dz, float *db, int64_t rows,
                                              int64_t cols) {
+  NABLA_FLUSH_DENORMALS;
   for (int64_t c = 0; c < cols; c++) db[c] = 0.0f;
   for (int64_t r = 0; r < rows; r++) {
     const float *dr = dz + r * cols;

@@ -3,6 +3,7 @@
 // backward recomputes it instead of storing it, and a resumed run draws what it would have drawn.
 // Reference: dev.nabla.backend.Philox.
 #include "nabla/kernels.h"
+#include "nabla/flush_denormals.h"
 #include "nabla/philox.h"
 
 namespace {
@@ -11,12 +12,16 @@ inline void philox(const uint32_t in[4], const uint32_t key[2], uint32_t out[4])
 }
 }  // namespace
 
+// The two integer-only entry points below keep the FTZ/DAZ guard too: one rule for every exported
+// kernel is easy to check, and a guard costs a few nanoseconds per call.
 extern "C" void nabla_philox4x32_10(const uint32_t counter[4], const uint32_t key[2],
                                     uint32_t out[4]) {
+  NABLA_FLUSH_DENORMALS;
   philox(counter, key, out);
 }
 
 extern "C" void nabla_shuffle_keys(uint64_t seed, uint64_t epoch, int64_t n, uint64_t *keys) {
+  NABLA_FLUSH_DENORMALS;
   for (int64_t i = 0; i < n; i++) keys[i] = nabla_shuffle_key(seed, epoch, (uint32_t)i);
 }
 
@@ -77,12 +82,14 @@ __attribute__((target("avx2"))) void dropout_avx2(const float *x, float *y, int6
 
 extern "C" void nabla_dropout(const float *x, float *y, int64_t n, uint64_t seed, uint64_t step,
                               uint32_t stream, uint32_t threshold, float scale) {
+  NABLA_FLUSH_DENORMALS;
   nabla_dropout_range(x, y, 0, n, seed, step, stream, threshold, scale);
 }
 
 extern "C" void nabla_dropout_range(const float *x, float *y, int64_t begin, int64_t end,
                                     uint64_t seed, uint64_t step, uint32_t stream,
                                     uint32_t threshold, float scale) {
+  NABLA_FLUSH_DENORMALS;
   static const bool avx2 = __builtin_cpu_supports("avx2");
   const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
   const uint32_t step_lo = (uint32_t)step, step_hi = (uint32_t)(step >> 32);

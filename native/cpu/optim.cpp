@@ -9,6 +9,7 @@
 // AVX2 copy chosen at load time. No FMA contraction (-ffp-contract=off), so the SSE and AVX2
 // paths and the Java reference round identically.
 #include "nabla/kernels.h"
+#include "nabla/flush_denormals.h"
 #include <cmath>
 #include <algorithm>
 
@@ -239,6 +240,7 @@ extern "C" NABLA_CLONES void nabla_optimizer_step(int rule, const float *hp, flo
                                                   const int64_t *seg_end, const float *gscale,
                                                   const float *wd, float decay_lr,
                                                   float clip) {
+  NABLA_FLUSH_DENORMALS;
 #define RUN(r) run(r, w, g, nseg, seg_end, gscale, wd, decay_lr, clip)
   switch (rule) {
     case NABLA_OPT_SGD:
@@ -288,6 +290,7 @@ extern "C" NABLA_CLONES void nabla_optimizer_step(int rule, const float *hp, flo
 
 extern "C" NABLA_CLONES void nabla_segment_sum_squares(const float *x, int64_t nseg,
                                                        const int64_t *seg_end, double *out) {
+  NABLA_FLUSH_DENORMALS;
   int64_t begin = 0;
   for (int64_t s = 0; s < nseg; s++) {
     double acc = 0.0;
@@ -300,10 +303,12 @@ extern "C" NABLA_CLONES void nabla_segment_sum_squares(const float *x, int64_t n
 
 extern "C" NABLA_CLONES void nabla_axpy(float *__restrict y, const float *__restrict x, float a,
                                         int64_t n) {
+  NABLA_FLUSH_DENORMALS;
   for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
 extern "C" NABLA_CLONES void nabla_ema_update(float *__restrict avg, const float *__restrict w,
                                               float momentum, int64_t n) {
+  NABLA_FLUSH_DENORMALS;
   for (int64_t i = 0; i < n; i++) avg[i] = momentum * avg[i] + (1.0f - momentum) * w[i];
 }

@@ -3,6 +3,7 @@
 // gradient never needs the probabilities stored; from probabilities we follow Keras: renormalise,
 // clip to [1e-7, 1 - 1e-7], and the clip's gradient is zero outside that range.
 #include "nabla/kernels.h"
+#include "nabla/flush_denormals.h"
 #include <cmath>
 #include <algorithm>
 
@@ -20,6 +21,7 @@ extern "C" double nabla_softmax_xent(const float *pred, const float *labels, flo
                                      float *grad, int64_t rows, int64_t cols, int sparse,
                                      int from_logits, float label_smoothing, float grad_scale,
                                      int64_t *correct) {
+  NABLA_FLUSH_DENORMALS;
   double total = 0.0;
   int64_t hits = 0;
   const float off = label_smoothing / (float)cols;  // target = y * (1 - ls) + ls / cols

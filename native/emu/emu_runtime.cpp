@@ -4,6 +4,8 @@
 #include <cuda_runtime.h>
 #include <ucontext.h>
 
+#include "nabla/flush_denormals.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -137,6 +139,13 @@ void mma_tf32(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2]) {
 }
 
 void run_grid(dim3 grid, dim3 dimb, const std::function<void()> &body) {
+  // Device code is built with nvcc -ftz=true (cmake/NablaCuda.cmake): subnormal float results
+  // flush to zero, as on the CPU backend. Here the same kernels run on the host, so the grid runs
+  // with MXCSR's FTZ and DAZ bits set, the caller's MXCSR restored on return. The fibers inherit
+  // it: glibc's getcontext (called below, after this line) saves MXCSR into each fiber's context
+  // and swapcontext reloads it on every switch, so both the fibers and this scheduler run with
+  // the bits set until the guard's destructor.
+  NABLA_FLUSH_DENORMALS;
   const int n = (int)(dimb.x * dimb.y * dimb.z);
   if (n > 1024 || n < 1) {
     std::fprintf(stderr, "nabla emulator: block of %d threads\n", n);

@@ -14,6 +14,29 @@ import java.nio.FloatBuffer;
 public class JavaBackend implements Backend {
   private static final float EPS = 1e-7f;
 
+  /**
+   * x, or a zero of x's sign where x is subnormal (|x| < {@link Float#MIN_NORMAL}).
+   *
+   * <p>Why: the native kernels run with flush-to-zero and denormals-are-zero set (CPU: MXCSR, see
+   * native/include/nabla/flush_denormals.h; CUDA: nvcc -ftz=true), as TensorFlow's kernels do, so
+   * that decaying state (Adam's m where a gradient stays zero: x0.9 per step, subnormal after
+   * ~830 steps) never reaches the subnormal range, where Intel cores take a slow path on every
+   * operand. Java's float arithmetic keeps IEEE subnormals and cannot be switched, so this
+   * reference flushes every float its fused ops store (gemm, activations and their gradients,
+   * the loss gradient, dropout, the optimizer step's weights and slots) and stays in agreement.
+   *
+   * <p>The optimizer step goes further and flushes each operation, as FTZ does (see
+   * optimizerStep: its state is fed back for hundreds of steps). Elsewhere only what is stored is
+   * flushed, and what that leaves out cannot break agreement: FTZ on an intermediate and DAZ on
+   * an input (a subnormal read as zero) change a result by less than MIN_NORMAL (1.2e-38) times
+   * the other operand, and the inputs that our own kernels wrote are never subnormal; only user
+   * data and BLAS's sgemm can hold one. Differences of that size (about 1e-38 times a
+   * magnitude) are far below every tolerance between backends.
+   */
+  static float flush(float x) {
+    return Math.abs(x) < Float.MIN_NORMAL ? Math.copySign(0f, x) : x;
+  }
+
   @Override
   public String name() {
     return "java";
@@ -49,7 +72,7 @@ public class JavaBackend implements Backend {
       }
       for (int j = 0; j < n; j++) {
         float prev = beta == 0f ? 0f : beta * C.get(i * n + j);
-        C.put(i * n + j, (float) (alpha * row[j]) + prev);
+        C.put(i * n + j, flush((float) (alpha * row[j]) + prev));
       }
     }
   }
@@ -62,7 +85,7 @@ public class JavaBackend implements Backend {
     for (int r = 0; r < rows; r++) {
       int o = r * cols;
       for (int c = 0; c < cols; c++) {
-        Z.put(o + c, X.get(o + c) + (bb == null ? 0f : bb.get(c)));
+        Z.put(o + c, flush(X.get(o + c) + (bb == null ? 0f : bb.get(c))));
       }
       if (act == Activation.SOFTMAX) {
         float mx = Float.NEGATIVE_INFINITY;
@@ -74,11 +97,11 @@ public class JavaBackend implements Backend {
           sum += Math.exp(Z.get(o + c) - mx);
         }
         for (int c = 0; c < cols; c++) {
-          Y.put(o + c, (float) (Math.exp(Z.get(o + c) - mx) / sum));
+          Y.put(o + c, flush((float) (Math.exp(Z.get(o + c) - mx) / sum)));
         }
       } else {
         for (int c = 0; c < cols; c++) {
-          Y.put(o + c, (float) activate(Z.get(o + c), act, alpha));
+          Y.put(o + c, flush((float) activate(Z.get(o + c), act, alpha)));
         }
       }
     }
@@ -142,14 +165,14 @@ public class JavaBackend implements Backend {
           dot += (double) DY.get(o + c) * Y.get(o + c);
         }
         for (int c = 0; c < cols; c++) {
-          DZ.put(o + c, (float) (Y.get(o + c) * (DY.get(o + c) - dot)));
+          DZ.put(o + c, flush((float) (Y.get(o + c) * (DY.get(o + c) - dot))));
         }
       }
       return;
     }
     int n = rows * cols;
     for (int i = 0; i < n; i++) {
-      DZ.put(i, (float) (DY.get(i) * derivative(Z.get(i), act, alpha)));
+      DZ.put(i, flush((float) (DY.get(i) * derivative(Z.get(i), act, alpha))));
     }
   }
 
@@ -161,7 +184,7 @@ public class JavaBackend implements Backend {
       for (int r = 0; r < rows; r++) {
         s += DZ.get(r * cols + c);
       }
-      DB.put(c, (float) s);
+      DB.put(c, flush((float) s));
     }
   }
 
@@ -202,7 +225,7 @@ public class JavaBackend implements Backend {
         for (int c = 0; c < cols; c++) {
           loss += t[c] * (lse - P.get(o + c));
           if (G != null) {
-            G.put(o + c, (float) (gradScale * (Math.exp(P.get(o + c) - mx) / sum - t[c])));
+            G.put(o + c, flush((float) (gradScale * (Math.exp(P.get(o + c) - mx) / sum - t[c]))));
           }
         }
       } else {
@@ -221,12 +244,12 @@ public class JavaBackend implements Backend {
         }
         if (G != null) {
           for (int c = 0; c < cols; c++) {
-            G.put(o + c, (float) (gradScale * (q[c] - gqDotQ) / s));
+            G.put(o + c, flush((float) (gradScale * (q[c] - gqDotQ) / s)));
           }
         }
       }
       if (RL != null) {
-        RL.put(r, (float) loss);
+        RL.put(r, flush((float) loss));
       }
       total += loss;
     }
@@ -257,11 +280,18 @@ public class JavaBackend implements Backend {
           (int) (seed >>> 32), bits);
       for (int j = 0; j < 4 && base + j < n; j++) {
         int i = (int) (base + j);
-        Y.put(i, (bits[j] >>> 8) >= threshold ? X.get(i) * scale : 0f);
+        Y.put(i, (bits[j] >>> 8) >= threshold ? flush(X.get(i) * scale) : 0f);
       }
     }
   }
 
+  // The optimizer rules below wrap every float operation whose result can be subnormal in
+  // flush(...), and read the gradient through flush (DAZ): the state they carry from step to step
+  // then follows the native kernels' FTZ/DAZ arithmetic exactly, not just to the tolerance of
+  // one step. That matters here and nowhere else: a decaying slot is fed back hundreds of times,
+  // e.g. Adam's m stops decaying once (g - m) * (1 - beta_1) underflows (FTZ) instead of going on
+  // to zero, and a rule that divides by or takes the sign of such a value (Lamb's trust ratio,
+  // Lion's sign) turns that tiny difference into a full-size update.
   @Override
   public void optimizerStep(OptimizerRule rule, float[] hp, Tensor w, Tensor g, Tensor s0,
       Tensor s1, Tensor s2, Segments seg, float decayLr, float clipValue) {
@@ -281,101 +311,106 @@ public class JavaBackend implements Backend {
           case SGD: {
             float lr = hp[0], mom = hp[1];
             if (mom == 0f) {
-              wi = wi - lr * gi;
+              wi = flush(wi - flush(lr * gi));
             } else {
-              float m = mom * S0.get(i) - lr * gi;
+              float m = flush(flush(mom * S0.get(i)) - flush(lr * gi));
               S0.put(i, m);
-              wi = wi + (hp[2] != 0f ? mom * m - lr * gi : m);
+              wi = flush(wi + (hp[2] != 0f ? flush(flush(mom * m) - flush(lr * gi)) : m));
             }
             break;
           }
           case RMSPROP: {
             float lr = hp[0], rho = hp[1], mom = hp[2], eps = hp[3];
-            float vel = rho * S0.get(i) + (1f - rho) * (gi * gi);
+            float vel = flush(flush(rho * S0.get(i)) + flush((1f - rho) * flush(gi * gi)));
             S0.put(i, vel);
             float denom;
             if (hp[4] != 0f) {
-              float avg = rho * S2.get(i) + (1f - rho) * gi;
+              float avg = flush(flush(rho * S2.get(i)) + flush((1f - rho) * gi));
               S2.put(i, avg);
-              denom = vel - avg * avg + eps;
+              denom = flush(flush(vel - flush(avg * avg)) + eps);
             } else {
-              denom = vel + eps;
+              denom = flush(vel + eps);
             }
-            float inc = (lr * gi) / (float) Math.sqrt(denom);
+            float inc = flush(flush(lr * gi) / (float) Math.sqrt(denom));
             if (mom > 0f) {
-              float mv = mom * S1.get(i) + inc;
+              float mv = flush(flush(mom * S1.get(i)) + inc);
               S1.put(i, mv);
-              wi = wi - mv;
+              wi = flush(wi - mv);
             } else {
-              wi = wi - inc;
+              wi = flush(wi - inc);
             }
             break;
           }
           case ADAGRAD: {
-            float acc = S0.get(i) + gi * gi;
+            float acc = flush(S0.get(i) + flush(gi * gi));
             S0.put(i, acc);
-            wi = wi - (hp[0] * gi) / (float) Math.sqrt(acc + hp[1]);
+            wi = flush(wi - flush(flush(hp[0] * gi) / (float) Math.sqrt(flush(acc + hp[1]))));
             break;
           }
           case ADADELTA: {
             float lr = hp[0], rho = hp[1], eps = hp[2];
-            float ag = rho * S0.get(i) + (1f - rho) * (gi * gi);
+            float ag = flush(flush(rho * S0.get(i)) + flush((1f - rho) * flush(gi * gi)));
             S0.put(i, ag);
-            float delta = -(((float) Math.sqrt(S1.get(i) + eps) * gi) / (float) Math.sqrt(ag + eps));
-            S1.put(i, rho * S1.get(i) + (1f - rho) * (delta * delta));
-            wi = wi + lr * delta;
+            float delta = -flush(flush((float) Math.sqrt(flush(S1.get(i) + eps)) * gi)
+                / (float) Math.sqrt(flush(ag + eps)));
+            S1.put(i, flush(flush(rho * S1.get(i))
+                + flush((1f - rho) * flush(delta * delta))));
+            wi = flush(wi + flush(lr * delta));
             break;
           }
           case ADAM: {
             float alpha = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3];
-            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
-            float v = S1.get(i) + (gi * gi - S1.get(i)) * (1f - b2);
+            float m = moment(S0.get(i), gi, b1);
+            float v = moment(S1.get(i), flush(gi * gi), b2);
             S0.put(i, m);
             S1.put(i, v);
             if (hp[4] != 0f) {
               v = Math.max(S2.get(i), v);
               S2.put(i, v);
             }
-            wi = wi - (m * alpha) / ((float) Math.sqrt(v) + eps);
+            wi = flush(wi - flush(flush(m * alpha) / flush((float) Math.sqrt(v) + eps)));
             break;
           }
           case ADAMAX: {
             float lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3], c1 = hp[4];
-            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
-            float u = Math.max(b2 * S1.get(i), Math.abs(gi));
+            float m = moment(S0.get(i), gi, b1);
+            float u = Math.max(flush(b2 * S1.get(i)), Math.abs(gi));
             S0.put(i, m);
             S1.put(i, u);
-            wi = wi - (lr * m) / (c1 * (u + eps));
+            wi = flush(wi - flush(flush(lr * m) / flush(c1 * flush(u + eps))));
             break;
           }
           case NADAM: {
             float lr = hp[0], b1 = hp[1], b2 = hp[2], eps = hp[3];
-            float m = S0.get(i) + (gi - S0.get(i)) * (1f - b1);
-            float v = S1.get(i) + (gi * gi - S1.get(i)) * (1f - b2);
+            float m = moment(S0.get(i), gi, b1);
+            float v = moment(S1.get(i), flush(gi * gi), b2);
             S0.put(i, m);
             S1.put(i, v);
-            float mHat = (hp[4] * m) / hp[5] + (hp[6] * gi) / hp[7];
-            float vHat = v / hp[8];
-            wi = wi - (mHat * lr) / ((float) Math.sqrt(vHat) + eps);
+            float mHat = flush(flush(flush(hp[4] * m) / hp[5]) + flush(flush(hp[6] * gi) / hp[7]));
+            float vHat = flush(v / hp[8]);
+            wi = flush(wi - flush(flush(mHat * lr) / flush((float) Math.sqrt(vHat) + eps)));
             break;
           }
           case FTRL: {
             float lr = hp[0], power = hp[1], l1 = hp[2], l2 = hp[3], shrink = hp[4];
-            float gradToUse = gi + 2f * shrink * wi;
-            float acc = S0.get(i), newAcc = acc + gi * gi;
-            float lin = S1.get(i) + (gradToUse
-                - (((float) Math.pow(newAcc, -power) - (float) Math.pow(acc, -power)) / lr) * wi);
+            float gradToUse = flush(gi + flush(flush(2f * shrink) * wi));
+            float acc = S0.get(i), newAcc = flush(acc + flush(gi * gi));
+            float rootNew = flush((float) Math.pow(newAcc, -power));
+            float rootOld = flush((float) Math.pow(acc, -power));
+            float lin = flush(S1.get(i)
+                + flush(gradToUse - flush(flush(flush(rootNew - rootOld) / lr) * wi)));
             S1.put(i, lin);
-            float quadratic = (float) Math.pow(newAcc, -power) / lr + 2f * l2;
+            float quadratic = flush(flush(rootNew / lr) + flush(2f * l2));
             float clipped = Math.min(Math.max(lin, -l1), l1);
-            wi = (clipped - lin) / quadratic;
+            wi = flush(flush(clipped - lin) / quadratic);
             S0.put(i, newAcc);
             break;
           }
           case LION: {
             float lr = hp[0], b1 = hp[1], b2 = hp[2];
-            wi = wi - lr * Math.signum(S0.get(i) * b1 + gi * (1f - b1));
-            S0.put(i, S0.get(i) * b2 + gi * (1f - b2));
+            float c = flush(flush(S0.get(i) * b1) + flush(gi * (1f - b1)));
+            wi = flush(wi - lr * Math.signum(c));
+            S0.put(i, flush(flush(S0.get(i) * b2) + flush(gi * (1f - b2))));
             break;
           }
           default:
@@ -386,16 +421,24 @@ public class JavaBackend implements Backend {
     }
   }
 
-  /** The gradient after scaling and value clipping; applies weight decay to w[i] in place. */
+  /** m + (g - m) * (1 - beta): Adam's moment update, each operation flushed as under FTZ. */
+  private static float moment(float m, float g, float beta) {
+    return flush(m + flush(flush(g - m) * (1f - beta)));
+  }
+
+  /**
+   * The gradient after scaling and value clipping, flushed as the native kernels read and compute
+   * it; applies weight decay to w[i] in place.
+   */
   private static float prepare(FloatBuffer W, FloatBuffer G, int i, float gs, float d,
       float decayLr, float clipValue) {
-    float gi = G.get(i) * gs;
+    float gi = flush(flush(G.get(i)) * gs);
     if (clipValue > 0f) {
       gi = Math.min(Math.max(gi, -clipValue), clipValue);
     }
     if (d != 0f) {
       float w = W.get(i);
-      W.put(i, w - w * d * decayLr);
+      W.put(i, flush(w - flush(flush(w * d) * decayLr)));
     }
     return gi;
   }
@@ -408,19 +451,24 @@ public class JavaBackend implements Backend {
       double wSq = 0, uSq = 0;
       for (int i = begin; i < end; i++) {
         float gi = prepare(W, G, i, seg.gscale[s], seg.wd[s], decayLr, clipValue);
-        M.put(i, M.get(i) + (gi - M.get(i)) * (1f - b1));
-        V.put(i, V.get(i) + (gi * gi - V.get(i)) * (1f - b2));
-        float u = (M.get(i) / c1) / ((float) Math.sqrt(V.get(i) / c2) + eps);
+        M.put(i, moment(M.get(i), gi, b1));
+        V.put(i, moment(V.get(i), flush(gi * gi), b2));
+        float u = lambUpdate(M.get(i), V.get(i), c1, c2, eps);
         wSq += (double) W.get(i) * W.get(i);
         uSq += (double) u * u;
       }
       float wNorm = (float) Math.sqrt(wSq), uNorm = (float) Math.sqrt(uSq);
       float ratio = wNorm > 0f && uNorm > 0f ? wNorm / uNorm : 1f;
       for (int i = begin; i < end; i++) {
-        float u = (M.get(i) / c1) / ((float) Math.sqrt(V.get(i) / c2) + eps);
-        W.put(i, W.get(i) - ratio * lr * u);
+        float u = lambUpdate(M.get(i), V.get(i), c1, c2, eps);
+        W.put(i, flush(W.get(i) - flush(flush(ratio * lr) * u)));
       }
     }
+  }
+
+  /** Lamb's per-element update (m / c1) / (sqrt(v / c2) + eps), flushed as under FTZ. */
+  private static float lambUpdate(float m, float v, float c1, float c2, float eps) {
+    return flush(flush(m / c1) / flush((float) Math.sqrt(flush(v / c2)) + eps));
   }
 
   @Override
@@ -439,7 +487,7 @@ public class JavaBackend implements Backend {
   public void axpy(Tensor y, Tensor x, float a, long n) {
     FloatBuffer Y = y.buffer(), X = x.buffer();
     for (int i = 0; i < n; i++) {
-      Y.put(i, Y.get(i) + a * X.get(i));
+      Y.put(i, flush(Y.get(i) + a * X.get(i)));
     }
   }
 
@@ -447,11 +495,14 @@ public class JavaBackend implements Backend {
   public void emaUpdate(Tensor avg, Tensor w, float momentum, long n) {
     FloatBuffer A = avg.buffer(), W = w.buffer();
     for (int i = 0; i < n; i++) {
-      A.put(i, momentum * A.get(i) + (1f - momentum) * W.get(i));
+      A.put(i, flush(momentum * A.get(i) + (1f - momentum) * W.get(i)));
     }
   }
 
   // ---- the light ops -------------------------------------------------------------------------
+  // They flush what they store too (see flush): the CUDA backend runs them as -ftz=true kernels
+  // and the CPU backend runs these very loops, so every backend stores no subnormal float from
+  // any op. copy and fill store what they are given.
 
   @Override
   public void copy(Tensor src, Tensor dst, long n) {
@@ -472,9 +523,9 @@ public class JavaBackend implements Backend {
     for (int i = 0; i < n; i++) {
       float v = X.get(i);
       switch (op) {
-        case SCALE: Y.put(i, c * v); break;
-        case SQUARE: Y.put(i, v * v); break;
-        case ABS: Y.put(i, Math.abs(v)); break;
+        case SCALE: Y.put(i, flush(c * v)); break;
+        case SQUARE: Y.put(i, flush(v * v)); break;
+        case ABS: Y.put(i, flush(Math.abs(v))); break;
         default: Y.put(i, (float) Math.log(Math.max(v, c)));
       }
     }
@@ -493,7 +544,7 @@ public class JavaBackend implements Backend {
         case ABS: d = Math.signum(v); break;
         default: d = v > c ? 1f / v : 0f;
       }
-      T.put(i, G.get(i) * d);
+      T.put(i, flush(G.get(i) * d));
     }
   }
 
@@ -503,7 +554,8 @@ public class JavaBackend implements Backend {
     FloatBuffer A = a.buffer(), B = b.buffer(), Y = y.buffer();
     for (int i = 0; i < n; i++) {
       float x = A.get((int) (i % na)), z = B.get((int) (i % nb));
-      Y.put(i, op == Elementwise.Binary.ADD ? x + z : op == Elementwise.Binary.SUB ? x - z : x * z);
+      Y.put(i, flush(op == Elementwise.Binary.ADD ? x + z
+          : op == Elementwise.Binary.SUB ? x - z : x * z));
     }
   }
 
@@ -517,7 +569,7 @@ public class JavaBackend implements Backend {
       for (int i = j; i < n; i += m) {
         s += G.get(i) * (O == null ? 1f : O.get((int) (i % otherSize)));
       }
-      T.put(j, (float) (sign * s));
+      T.put(j, flush((float) (sign * s)));
     }
   }
 
@@ -530,7 +582,7 @@ public class JavaBackend implements Backend {
       for (int c = 0, o = r * group; c < group; c++) {
         s += (double) X.get(o + c) * (W == null ? 1.0 : W.get(o + c));
       }
-      Y.put(r, divisor == 0 ? 0f : (float) (s / divisor));
+      Y.put(r, divisor == 0 ? 0f : flush((float) (s / divisor)));
     }
   }
 
@@ -540,7 +592,7 @@ public class JavaBackend implements Backend {
     FloatBuffer M = m == null ? null : m.buffer();
     for (int i = 0, n = rows * group; i < n; i++) {
       float up = G.get(i / group) / divisor;
-      T.put(i, M == null ? up : up * M.get(i));
+      T.put(i, flush(M == null ? up : up * M.get(i)));
     }
   }
 
@@ -553,7 +605,7 @@ public class JavaBackend implements Backend {
       for (int c = 0, o = r * group; c < group; c++) {
         s += loss.value(Y.get(o + c), P.get(o + c));
       }
-      L.put(r, (float) (s / group));
+      L.put(r, flush((float) (s / group)));
     }
   }
 
@@ -562,7 +614,7 @@ public class JavaBackend implements Backend {
       int rows, int group) {
     FloatBuffer Y = y.buffer(), P = p.buffer(), G = g.buffer(), T = out.buffer();
     for (int i = 0, n = rows * group; i < n; i++) {
-      T.put(i, (float) (G.get(i / group) * loss.derivative(Y.get(i), P.get(i)) / group));
+      T.put(i, flush((float) (G.get(i / group) * loss.derivative(Y.get(i), P.get(i)) / group)));
     }
   }
 }
