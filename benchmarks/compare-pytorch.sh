@@ -2,9 +2,11 @@
 # Peer comparison: the seed network (Flatten -> Dense 128 relu -> Dropout 0.2 -> Dense 10 softmax,
 # adam, sparse categorical crossentropy, MNIST) in eager PyTorch (Debian's python3-torch, CPU,
 # OpenBLAS; benchmarks/pytorch_mnist.py) and in Nabla (`nabla train --device cpu`), same data and
-# hyperparameters, in one run. For each batch size (32, 128) and each repetition the four
-# configurations run back to back (PyTorch 1 thread, PyTorch 2 threads, Nabla 1 thread, Nabla 2
-# threads), so machine noise hits all alike. Each run is timed per epoch by the framework itself
+# hyperparameters, in one run. For each batch size (32, 128) and each repetition the six
+# configurations run back to back (PyTorch 1 and 2 threads; Nabla 1 and 2 threads; Nabla 1 and 2
+# threads with its sgemm held to the dense walk, -Dnabla.cpu.gemm=dense, so the figures of the
+# default, which skips MNIST's zero pixels, are never mistaken for dense-gemm figures), so machine
+# noise hits all alike. Each run is timed per epoch by the framework itself
 # and its peak RSS is recorded by GNU time.
 #
 #   benchmarks/compare-pytorch.sh [REPS=3] [EPOCHS=3]
@@ -12,7 +14,9 @@
 # Prints, per configuration and batch size: the median seconds per epoch over all epochs of all
 # runs, the same median without each run's first epoch, min, max, median test accuracy and median
 # peak RSS; then, per batch size, PyTorch-best / Nabla-best (best = the faster thread setting by
-# median), so a ratio above 1 means Nabla is faster.
+# median), so a ratio above 1 means Nabla is faster; the same for the dense walk; and per
+# configuration the slowest later epoch against the first (a later epoch slower than the first
+# by more than noise is a defect: subnormal floats did that once).
 # Installs python3-torch and an OpenBLAS (Debian's torch otherwise falls back to the reference
 # BLAS) when missing. A benchmark, not a test: quote its output with the machine and date.
 set -euo pipefail
@@ -71,10 +75,14 @@ for b in 32 128; do
       run "pytorch-t$t" "$b" "$r" "$py" benchmarks/pytorch_mnist.py "$data" --batch-size "$b" \
         --epochs "$epochs" --threads "$t" --seed "$r" --json "$out/pytorch-t$t-b$b-r$r.json"
     done
-    for t in 1 2; do
-      run "nabla-t$t" "$b" "$r" java -jar target/nabla.jar train --device cpu --data-dir "$data" \
-        --batch-size "$b" --epochs "$epochs" --verbose 0 --seed "$r" --threads "$t" \
-        --metrics-out "$out/nabla-t$t-b$b-r$r.json"
+    for gemm in auto dense; do
+      for t in 1 2; do
+        name="nabla-t$t"
+        [ "$gemm" = auto ] || name="nabla-$gemm-t$t"
+        run "$name" "$b" "$r" java "-Dnabla.cpu.gemm=$gemm" -jar target/nabla.jar train --device cpu \
+          --data-dir "$data" --batch-size "$b" --epochs "$epochs" --verbose 0 --seed "$r" \
+          --threads "$t" --metrics-out "$out/$name-b$b-r$r.json"
+      done
     done
   done
 done
@@ -83,10 +91,10 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$out" <<'PY'
 import glob, json, os, statistics, sys
 d = sys.argv[1]
-configs = ["pytorch-t1", "pytorch-t2", "nabla-t1", "nabla-t2"]
+configs = ["pytorch-t1", "pytorch-t2", "nabla-t1", "nabla-t2", "nabla-dense-t1", "nabla-dense-t2"]
 print()
-print(f"{'config':<11} {'batch':>5} {'runs':>4} {'med s/ep':>8} {'med excl 1st':>12} {'min':>6} {'max':>6}"
-      f" {'samples/s':>9} {'test acc':>8} {'peak RSS MiB':>12}")
+print(f"{'config':<14} {'batch':>5} {'runs':>4} {'med s/ep':>8} {'med excl 1st':>12} {'min':>6} {'max':>6}"
+      f" {'samples/s':>9} {'test acc':>8} {'peak RSS MiB':>12} {'worst later/1st':>15}")
 best = {}
 for b in (32, 128):
     for c in configs:
@@ -98,14 +106,20 @@ for b in (32, 128):
         med = statistics.median(secs)
         med_later = statistics.median(later) if later else float("nan")
         acc = statistics.median(r["test_accuracy"] for r in runs)
-        print(f"{c:<11} {b:>5} {len(runs):>4} {med:>8.3f} {med_later:>12.3f} {min(secs):>6.3f}"
-              f" {max(secs):>6.3f} {60000 / med:>9.0f} {acc:>8.4f} {statistics.median(rss):>12.0f}")
-        fw = c.split("-")[0]
+        # per run: its slowest later epoch over its first; the worst run's ratio is printed
+        drift = max((max(r["epoch_seconds"][1:]) / r["epoch_seconds"][0]
+                     for r in runs if len(r["epoch_seconds"]) > 1), default=float("nan"))
+        print(f"{c:<14} {b:>5} {len(runs):>4} {med:>8.3f} {med_later:>12.3f} {min(secs):>6.3f}"
+              f" {max(secs):>6.3f} {60000 / med:>9.0f} {acc:>8.4f} {statistics.median(rss):>12.0f}"
+              f" {drift:>15.2f}")
+        fw = "nabla-dense" if c.startswith("nabla-dense") else c.split("-")[0]
         if fw not in best.get(b, {}) or med < best[b][fw][1]:
             best.setdefault(b, {})[fw] = (c, med, med_later)
     print()
 for b in (32, 128):
-    (pc, pm, pl), (nc, nm, nl) = best[b]["pytorch"], best[b]["nabla"]
-    print(f"batch {b:>3}: PyTorch best {pc} {pm:.3f} s / Nabla best {nc} {nm:.3f} s = {pm / nm:.2f}x"
-          f"  (excluding first epochs: {pl:.3f} / {nl:.3f} = {pl / nl:.2f}x)")
+    for fw in ("nabla", "nabla-dense"):
+        (pc, pm, pl), (nc, nm, nl) = best[b]["pytorch"], best[b][fw]
+        print(f"batch {b:>3}: PyTorch best {pc} {pm:.3f} s / {'Nabla' if fw == 'nabla' else 'Nabla dense walk'}"
+              f" best {nc} {nm:.3f} s = {pm / nm:.2f}x"
+              f"  (excluding first epochs: {pl:.3f} / {nl:.3f} = {pl / nl:.2f}x)")
 PY

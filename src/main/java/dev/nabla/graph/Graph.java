@@ -265,6 +265,14 @@ public final class Graph implements AutoCloseable {
         Ops.fuse(nodes);
       }
     }
+    if (OpProfile.ENABLED) {
+      for (Node n : nodes) {
+        long t0 = System.nanoTime();
+        n.forward();
+        OpProfile.add(n, false, System.nanoTime() - t0);
+      }
+      return;
+    }
     for (Node n : nodes) {
       n.forward();
     }
@@ -291,7 +299,13 @@ public final class Graph implements AutoCloseable {
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node n = nodes.get(i);
       if (n.requiresGrad && n.gradWritten && n.inputs.length > 0) {
-        n.backward();
+        if (OpProfile.ENABLED) {
+          long t0 = System.nanoTime();
+          n.backward();
+          OpProfile.add(n, true, System.nanoTime() - t0);
+        } else {
+          n.backward();
+        }
       }
     }
     for (Node p : params) { // a parameter no path reached has gradient zero, not last step's
