@@ -63,7 +63,7 @@ extern "C" int64_t nabla_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, i
   const int best = nabla_cpu_isa();
   if (isa == NABLA_ISA_BEST || isa > best) isa = best;
   if (m <= 0 || n <= 0) return 0;
-  GemmArgs g{trans_a != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, mode};
+  GemmArgs g{trans_a != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, mode, -1};
   if (trans_b) {  // op(B) = B^T with B n x k: copy into k x n so the kernels stream rows of it
     std::vector<float> &bt = scratch.bt;
     if ((int64_t)bt.size() < k * n) bt.resize((size_t)(k * n));

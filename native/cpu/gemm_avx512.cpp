@@ -19,6 +19,10 @@ struct V512 {
   static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
   static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
   static T add(T a, T b) { return _mm512_add_ps(a, b); }
+  static T sub(T a, T b) { return _mm512_sub_ps(a, b); }
+  static bool all_zero(T a) {  // false for any NaN lane too
+    return _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NEQ_UQ) == 0;
+  }
   static M mask(int n) { return (M)((1u << n) - 1u); }  // n in 1..16
   // bit i set iff p[i] != 0 (NaN counts as non-zero) for the lanes in m
   static unsigned nonzero(const float *p, M m) {

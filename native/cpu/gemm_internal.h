@@ -16,6 +16,9 @@ struct GemmArgs {
   float *c;
   int64_t ldc;
   int mode;  // NABLA_GEMM_AUTO, _DENSE or _SPARSE
+  // whether every B value is finite: -1 = not yet checked (the first group that would take the
+  // sparse walk checks, once per call; a non-finite B forces the dense walk, see gemm_kernel.h)
+  mutable int b_finite;
 };
 
 // Each needs k int32 of scratch in list; defined only in units built for that instruction set.

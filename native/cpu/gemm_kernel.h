@@ -11,8 +11,9 @@
 // The sparse path: for a group of G rows of op(A), list the p at which any of the G values is
 // non-zero, and run the same k loop over that list only. fma(0, b, acc) == acc for every finite
 // b, so skipping those p changes nothing: dense and sparse give the same bits (up to the sign of
-// a zero sum). Where B holds an Inf or NaN in a row whose A column is zero the dense product would
-// carry the NaN and the sparse one does not (A's own NaNs count as non-zero and are kept). The
+// a zero sum). 0 * Inf is NaN, though: so that a diverged model's NaNs still show (Keras's
+// TerminateOnNaN relies on it), a B holding an Inf or NaN anywhere takes the dense walk (one scan
+// of B per call, ~2 us for a 784 x 128 B in L2; A's own NaNs count as non-zero and are kept). The
 // list is built per group from A's values, so the choice is made per batch, per group of rows.
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -99,6 +100,35 @@ inline void row_group(const GemmArgs &g, int64_t i0, const int32_t *list, int64_
   }
 }
 
+// Whether every value of B (k x n) is finite: x - x is 0 for finite x and NaN otherwise.
+template <class V>
+inline bool all_finite(const GemmArgs &g) {
+  // four independent sums: one chain of dependent adds would take ~4 cycles per vector
+  typename V::T acc[4] = {V::zero(), V::zero(), V::zero(), V::zero()};
+  const int64_t full = g.n / V::W * V::W;
+  const typename V::M tail = V::mask((int)(g.n - full));
+  for (int64_t p = 0; p < g.k; p++) {
+    const float *row = g.b + p * g.ldb;
+    int64_t j = 0;
+    for (; j + 4 * V::W <= full; j += 4 * V::W) {
+#pragma GCC unroll 4
+      for (int u = 0; u < 4; u++) {
+        const typename V::T x = V::load(row + j + u * V::W);
+        acc[u] = V::add(acc[u], V::sub(x, x));
+      }
+    }
+    for (; j < full; j += V::W) {
+      const typename V::T x = V::load(row + j);
+      acc[p & 3] = V::add(acc[p & 3], V::sub(x, x));
+    }
+    if (full < g.n) {
+      const typename V::T x = V::loadm(row + full, tail);
+      acc[(p + 1) & 3] = V::add(acc[(p + 1) & 3], V::sub(x, x));
+    }
+  }
+  return V::all_zero(V::add(V::add(acc[0], acc[1]), V::add(acc[2], acc[3])));
+}
+
 // The sparse walk lists per group of the full 6 rows: on MNIST batches, lists for 1, 2 or 3 rows
 // skip more p but run fewer FMA chains per loaded B row, and measured slower (benchmarks/NOTES.md).
 template <class V, int G, bool TA>
@@ -106,7 +136,8 @@ inline int64_t group(const GemmArgs &g, int64_t i0, int32_t *list) {
   if (g.mode != NABLA_GEMM_DENSE) {
     const int64_t count = nonzero_list<V, TA>(g, i0, G, list);
     // a list walk costs an index load per p more than the dense walk: worth it below ~85%
-    if (g.mode == NABLA_GEMM_SPARSE || count * 20 < g.k * 17) {
+    if (g.b_finite < 0) g.b_finite = all_finite<V>(g);
+    if (g.b_finite && (g.mode == NABLA_GEMM_SPARSE || count * 20 < g.k * 17)) {
       row_group<V, G, TA, true>(g, i0, list, count);
       return count;
     }

@@ -262,8 +262,9 @@ public final class Graph implements AutoCloseable {
     if (!fused) { // fusions are chosen once, when the plan first runs
       fused = true;
       if (backend.fusesEpilogues()) {
-        Ops.fuse(nodes);
+        Ops.fuseEpilogues(nodes);
       }
+      Ops.fuseLossMean(nodes);
     }
     if (OpProfile.ENABLED) {
       for (Node n : nodes) {

@@ -169,6 +169,42 @@ class CpuGemmTest {
   }
 
   /**
+   * 0 * Inf is NaN in every mode: a B holding an Inf or NaN where A is zero makes NaN outputs as
+   * a dense product does (a diverged model's loss must turn NaN for TerminateOnNaN), and a NaN in
+   * A is never skipped as a zero.
+   */
+  @ParameterizedTest(name = "isa {0}")
+  @ValueSource(ints = {NablaCpu.NABLA_ISA_AVX512, NablaCpu.NABLA_ISA_AVX2,
+      NablaCpu.NABLA_ISA_GENERIC})
+  void zeroTimesInfinityIsNaNOnEveryWalk(int isa) {
+    int m = 7, n = 20, k = 50;
+    for (boolean ta : new boolean[] {false, true}) {
+      for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NaN}) {
+        float[] a = new float[m * k]; // all zero but A(i, 3) = 1 for i >= 1
+        for (int i = 1; i < m; i++) {
+          a[ta ? 3 * m + i : i * k + 3] = 1f;
+        }
+        float[] b = new float[k * n];
+        b[40 * n + 5] = bad; // row 40 of B, where every A value is zero
+        for (int mode : MODES) {
+          float[] c = new float[m * n];
+          gemm(ta, false, m, n, k, 1f, a, ta ? m : k, b, n, 0f, c, n, mode, isa);
+          for (int i = 0; i < m; i++) {
+            assertTrue(Float.isNaN(c[i * n + 5]), "ta=" + ta + " B=" + bad + " mode " + mode
+                + ": C(" + i + ", 5) = " + c[i * n + 5] + ", want NaN (0 * " + bad + ")");
+          }
+        }
+        float[] an = new float[m * k];
+        an[ta ? 2 * m : 2] = Float.NaN; // A(0, 2) = NaN, B finite: row 0 of C is NaN
+        float[] bf = matrix(new SplittableRandom(3), k, n, 0.0), c = new float[m * n];
+        gemm(ta, false, m, n, k, 1f, an, ta ? m : k, bf, n, 0f, c, n,
+            NablaCpu.NABLA_GEMM_SPARSE, isa);
+        assertTrue(Float.isNaN(c[0]) && !Float.isNaN(c[n]), "a NaN in A: C row 0 NaN, row 1 not");
+      }
+    }
+  }
+
+  /**
    * Flush-to-zero inside the call (a product of 1e-20 and 1e-20 is subnormal: 0 here, as
    * TensorFlow's kernels give), denormals-are-zero on inputs, and the caller's floating-point
    * mode restored on return: Java code after the call still sees subnormals.
