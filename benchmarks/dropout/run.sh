@@ -3,7 +3,7 @@
 # beside the same paths at BEFORE_COMMIT (timed only). Usage: benchmarks/dropout/run.sh
 # [BEFORE_COMMIT] (default f9d4eb8: AVX2 path with scalar stores, no AVX-512 path). Needs g++
 # and git; no Maven, no JVM. Exits non-zero if a path differs from the definition. A commit
-# without one of the paths runs its next older one in that row (before f9d4eb8 has no AVX-512
+# without one of the paths runs its next older one in that row (f9d4eb8 has no AVX-512
 # path: its avx512 row is its AVX2 path).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
