@@ -180,6 +180,53 @@ class CpuKernelsTest {
     }
   }
 
+  /**
+   * nabla_dropout_range against the Java reference's whole-tensor mask, for ranges that start at
+   * multiples of 4 and of 32 (the vector paths' starts), at odd offsets (the scalar head), and
+   * that end mid-block and mid-vector (the masked tails): inside [begin, end) the reference's
+   * values bit for bit, outside it the NaN poison untouched. Lengths around the AVX-512 path's 64
+   * elements per iteration; seeds, steps and streams with both 32-bit halves in use.
+   */
+  @Test
+  void dropoutRangesMatchTheJavaMaskFromAnyStartAndEnd() {
+    SplittableRandom rng = new SplittableRandom(15);
+    long[][] draws = { // seed, step, stream
+        {1234, 0, 0}, {0x9E3779B97F4A7C15L, (1L << 32) + 5, -7}, {-1, 0xFFFF_FFFFL, 0x7FFF_FFFF}};
+    for (int n : new int[] {1, 3, 63, 64, 65, 1000, 16384}) {
+      Tensor x = randomTensor(rng, 1, n);
+      for (long[] d : draws) {
+        float rate = n % 2 == 0 ? 0.2f : 0.5f;
+        Tensor whole = poisoned(n);
+        ref.dropout(x, whole, n, d[0], d[1], (int) d[2], rate);
+        float[] expectedWhole = whole.toFloatArray();
+        whole.close();
+        int half = n / 2;
+        int[] begins = {0, 1, 4, 6, 32, 60, 64, 96, half / 4 * 4, half / 32 * 32, n - 1};
+        for (int begin : begins) {
+          if (begin < 0 || begin > n) {
+            continue;
+          }
+          int[] ends = {begin, begin + 1, begin + 5, begin + 64, begin + 65, n - 3, n};
+          for (int end : ends) {
+            if (end < begin || end > n) {
+              continue;
+            }
+            try (Tensor y = poisoned(n)) {
+              NablaCpu.nabla_dropout_range(x.pointer(), y.pointer(), begin, end, d[0], d[1],
+                  (int) d[2], Philox.threshold(rate), 1f / (1f - rate));
+              float[] expected = new float[n];
+              java.util.Arrays.fill(expected, Float.NaN);
+              System.arraycopy(expectedWhole, begin, expected, begin, end - begin);
+              assertArrayEquals(expected, y.toFloatArray(), "dropout range [" + begin + ", " + end
+                  + ") of n=" + n + " seed=" + d[0] + " step=" + d[1] + " stream=" + d[2]);
+            }
+          }
+        }
+      }
+      x.close();
+    }
+  }
+
   @Test
   void dropoutMaskDependsOnSeedStepAndStream() {
     Tensor x = Tensor.of(filled(4096, 1f), 4096);
