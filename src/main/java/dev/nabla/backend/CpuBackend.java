@@ -87,9 +87,10 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String describe() {
-    return "cpu: libnabla_cpu kernels, sgemm " + isa()
-        + (gemmMode == NablaCpu.NABLA_GEMM_AUTO ? "" : " (" + (gemmMode == NablaCpu.NABLA_GEMM_DENSE
-            ? "dense" : "sparse") + " walk forced)")
+    return "cpu: Nabla's kernels (libnabla_cpu), sgemm " + isa()
+        + (gemmMode == NablaCpu.NABLA_GEMM_AUTO ? " skipping zero inputs"
+            : gemmMode == NablaCpu.NABLA_GEMM_DENSE ? " (dense walk forced)"
+            : " (sparse walk forced)")
         + ", " + threads + " thread" + (threads == 1 ? "" : "s");
   }
 

@@ -27,6 +27,9 @@ final class InfoCommand implements Callable<Integer> {
       Backend b = Backends.select("cpu", 1).backend();
       out.println("  cpu   available: " + b.describe().substring("cpu: ".length()));
       out.println("        threads: " + b.threads() + " (default; --threads N splits large matmuls, the optimizer and dropout)");
+      String blas = Backends.probeOpenBlas();
+      out.println("        OpenBLAS: " + (blas.isEmpty()
+          ? "loaded (the portable fallback; unused while Nabla's kernels load)" : blas));
     } else if (Backends.probeOpenBlas().isEmpty()) {
       out.println("  cpu   available, reduced: OpenBLAS sgemm + Java kernels (Nabla's native "
           + "kernels not loaded: " + cpu + ")");

@@ -325,7 +325,8 @@ class CliTest {
     }
     Result info = run("info");
     assertEquals(0, info.code, info.err);
-    assertTrue(info.out.contains("cpu   available: OpenBLAS"), info.out);
+    assertTrue(info.out.contains("cpu   available: Nabla's kernels (libnabla_cpu), sgemm "),
+        info.out);
     assertTrue(info.out.contains("cuda  unavailable"), info.out);
     assertTrue(info.out.contains("auto selects: cpu"), info.out);
   }
