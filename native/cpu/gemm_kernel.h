@@ -18,6 +18,11 @@
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+#ifndef NABLA_PREFETCH_ROWS
+#define NABLA_PREFETCH_ROWS 6
+#endif
+constexpr int64_t kPrefetchRows = NABLA_PREFETCH_ROWS;  // how far ahead the sparse walk prefetches B
+
 template <class V, int G, int NV, bool TA, bool LIST>
 inline void tile(const GemmArgs &g, int64_t i0, int64_t j0, typename V::M last, const int32_t *list,
                  int64_t count) {
@@ -34,6 +39,11 @@ inline void tile(const GemmArgs &g, int64_t i0, int64_t j0, typename V::M last, 
   for (int64_t q = 0; q < count; q++) {
     const int64_t p = LIST ? list[q] : q;
     const float *bp = b + p * ldb;
+    if (LIST) {  // the listed rows of B skip about: the hardware prefetcher cannot follow them
+      const float *ahead = b + list[q + kPrefetchRows < count ? q + kPrefetchRows : q] * ldb;
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; v++) _mm_prefetch((const char *)(ahead + v * V::W), _MM_HINT_T0);
+    }
     typename V::T bv[NV];
 #pragma GCC unroll 8
     for (int v = 0; v < NV - 1; v++) bv[v] = V::load(bp + v * V::W);

@@ -58,6 +58,13 @@ int64_t nabla_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, f
                     const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                     int64_t ldc, int mode, int isa);
 
+/* ---- batch gather (gather.cpp) ---- */
+
+/* dst row r = src row idx[r] for r < rows, rows of width floats (a training step's batch from a
+   shuffled data set). */
+void nabla_gather_rows(const float *src, int64_t width, const int32_t *idx, int64_t rows,
+                       float *dst);
+
 /* ---- bias + activation (activation.cpp) ---- */
 
 /* z = x + bias (bias broadcast over rows; bias may be NULL), y = act(z).

@@ -246,6 +246,10 @@ public interface Backend {
 
   /** Host tensors: dst rows r &lt; rows = src rows order[start + r] (each {@code width} values). */
   static void gatherOnHost(Tensor src, int width, int[] order, int start, int rows, Tensor dst) {
+    if (NativeGather.AVAILABLE) { // prefetches rows ahead: the copy is DRAM-latency bound
+      NativeGather.gather(src, width, order, start, rows, dst);
+      return;
+    }
     java.nio.FloatBuffer s = src.buffer(), d = dst.buffer();
     for (int r = 0; r < rows; r++) {
       d.put(r * width, s, order[start + r] * width, width);

@@ -34,6 +34,9 @@ public final class NablaCpu {
 
   public static native int nabla_cpu_isa();
 
+  public static native void nabla_gather_rows(FloatPointer src, long width,
+      @Cast("const int32_t*") IntPointer idx, long rows, FloatPointer dst);
+
   public static native void nabla_bias_act_forward(FloatPointer x, FloatPointer bias,
       FloatPointer z, FloatPointer y, long rows, long cols, int act, float alpha);
 
