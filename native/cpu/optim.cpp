@@ -232,7 +232,7 @@ void lamb(const float *hp, float *__restrict w, const float *__restrict g, float
 
 }  // namespace
 
-#define NABLA_CLONES __attribute__((target_clones("avx2", "default")))
+#define NABLA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 extern "C" NABLA_CLONES void nabla_optimizer_step(int rule, const float *hp, float *w,
                                                   const float *g, float *s0, float *s1,
