@@ -5,9 +5,9 @@
 // Keras 3's update_step of each optimizer.
 //
 // Speed: each rule is a functor whose loop body has no branches (configuration choices are
-// template parameters, resolved once per call), so GCC vectorises it; target_clones builds an
-// AVX2 copy chosen at load time. No FMA contraction (-ffp-contract=off), so the SSE and AVX2
-// paths and the Java reference round identically.
+// template parameters, resolved once per call), so GCC vectorises it; target_clones builds
+// AVX-512 and AVX2 copies, one chosen at load time. No FMA contraction (-ffp-contract=off), so
+// the SSE, AVX2 and AVX-512 paths and the Java reference round identically.
 #include "nabla/kernels.h"
 #include "nabla/flush_denormals.h"
 #include <cmath>
