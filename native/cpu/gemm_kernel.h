@@ -146,8 +146,10 @@ inline int64_t group(const GemmArgs &g, int64_t i0, int32_t *list) {
   if (g.mode != NABLA_GEMM_DENSE) {
     const int64_t count = nonzero_list<V, TA>(g, i0, G, list);
     // a list walk costs an index load per p more than the dense walk: worth it below ~85%
-    if (g.b_finite < 0) g.b_finite = all_finite<V>(g);
-    if (g.b_finite && (g.mode == NABLA_GEMM_SPARSE || count * 20 < g.k * 17)) {
+    if (g.mode == NABLA_GEMM_SPARSE || count * 20 < g.k * 17) {
+      if (g.b_finite < 0) g.b_finite = all_finite<V>(g);  // only when the list would be walked
+    }
+    if (g.b_finite > 0 && (g.mode == NABLA_GEMM_SPARSE || count * 20 < g.k * 17)) {
       row_group<V, G, TA, true>(g, i0, list, count);
       return count;
     }
