@@ -1,8 +1,10 @@
 # Compiler flags for Nabla's native kernels.
 # -O3 for the vectoriser; no -march=native: the library ships in a jar and must run on any x86-64
-# laptop (OpenBLAS, which does the heavy lifting, dispatches per CPU at run time by itself).
+# laptop: code for newer instruction sets is chosen at run time (target_clones, and the sgemm's
+# per-ISA units with their own flags in native/CMakeLists.txt, dispatched on cpuid).
 # -fno-math-errno lets exp/sqrt vectorise; we never read errno. -ffp-contract=off: no FMA fusion, so
-# every dispatch path (SSE, AVX2 clones) rounds like the Java reference. No -ffast-math: results must stay
+# every elementwise dispatch path (SSE, AVX2, AVX-512 clones) rounds like the Java reference (the
+# sgemm uses FMA explicitly: its sums agree with the reference to float rounding, not bit for bit). No -ffast-math: results must stay
 # comparable with the Java reference to float32 rounding. -fopenmp-simd (no OpenMP runtime) lets
 # loops marked "omp simd reduction" reorder their double sums, and nothing else.
 if(NOT CMAKE_BUILD_TYPE)

@@ -15,14 +15,22 @@ namespace {
 int detect() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) return NABLA_ISA_AVX512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NABLA_ISA_AVX2;
+  // every extension the unit is compiled with (CMakeLists), not only the intrinsics it names:
+  // GCC may use any of them anywhere in that unit
+  const bool popcnt = __builtin_cpu_supports("popcnt");
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+      && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw")
+      && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("avx2")
+      && __builtin_cpu_supports("fma") && popcnt)
+    return NABLA_ISA_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && popcnt)
+    return NABLA_ISA_AVX2;
 #endif
   return NABLA_ISA_GENERIC;
 }
 
-// Pre-AVX2 CPUs: one output at a time, plain multiply-add (no FMA unit to round like the vector
-// paths); same p order, and no sparse walk (its value is in the vector paths).
+// Pre-AVX2 CPUs: one output at a time, plain multiply-add (no FMA unit: it rounds differently
+// from the vector paths); same p order, and no sparse walk whatever the mode.
 int64_t generic(const GemmArgs &g) {
   for (int64_t i = 0; i < g.m; i++) {
     for (int64_t j = 0; j < g.n; j++) {
@@ -37,7 +45,7 @@ int64_t generic(const GemmArgs &g) {
       *c = out;
     }
   }
-  return g.m * g.k;
+  return (g.m + 5) / 6 * g.k;  // the dense count as the vector paths report it
 }
 
 // Per-thread scratch: the non-zero list (k entries) and a transposed B. Grows, never shrinks;
@@ -72,8 +80,9 @@ extern "C" int64_t nabla_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, i
     g.b = bt.data();
     g.ldb = n;
   }
+  if (k > INT32_MAX) g.mode = NABLA_GEMM_DENSE;  // the sparse walk's lists hold int32 indices
   std::vector<int32_t> &list = scratch.list;  // k entries: compress stores write only the set lanes
-  if ((int64_t)list.size() < k) list.resize((size_t)k);  // +16: compress writes whole vectors' worth
+  if (g.mode != NABLA_GEMM_DENSE && (int64_t)list.size() < k) list.resize((size_t)k);
   switch (isa) {
     case NABLA_ISA_AVX512: return nabla_gemm_avx512(g, list.data());
     case NABLA_ISA_AVX2: return nabla_gemm_avx2(g, list.data());

@@ -50,8 +50,10 @@ int nabla_cpu_isa(void);
 /* C = alpha op(A) op(B) + beta C, row-major, single-threaded; op(X) = X^T when trans_x != 0.
    op(A) is m x k, op(B) k x n, C m x n; lda, ldb, ldc are row strides of A, B, C as stored.
    beta == 0: C is only written (may hold NaN). Every output is summed over k in ascending order
-   (one FMA chain on AVX2/AVX-512), so all modes give the same bits (a B holding Inf or NaN takes
-   the dense walk, so 0 * Inf still makes NaN). Returns the k steps taken summed over row groups (ceil(m / 6) * k when
+   (one FMA chain on AVX2/AVX-512; a multiply and an add on older CPUs, which round differently),
+   so all modes give the same bits up to the sign of a zero result (a B holding Inf or NaN takes
+   the dense walk, so 0 * Inf still makes NaN). Unlike BLAS, alpha == 0 still reads A and B.
+   The sparse walk needs k <= INT32_MAX (beyond, the walk is dense). Returns the k steps taken summed over row groups (ceil(m / 6) * k when
    dense): how much the sparse walk skipped. C must not alias A or B. mode: a nabla_gemm_mode;
    isa: a nabla_isa. Runs with flush-to-zero and denormals-are-zero (nabla/flush_denormals.h). */
 int64_t nabla_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

@@ -172,6 +172,15 @@ public interface Backend {
   }
 
   /**
+   * Whether a step run is active on the calling thread: then sums such as
+   * {@link #softmaxXent}'s stay in the run's tallies on the device and the call returns NaN
+   * (not a loss). Host backends never are.
+   */
+  default boolean inStepRun() {
+    return false;
+  }
+
+  /**
    * A run of steps: its own counters (step for dropout masks, batch index), visiting order,
    * table of optimizer hyperparameter rows (16 floats a step; float 15: the weight-decay learning
    * rate) and tallies (summed loss, argmax hits), in the backend's memory at addresses fixed for

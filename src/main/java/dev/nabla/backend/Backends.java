@@ -60,7 +60,9 @@ public final class Backends {
   public static Selection select(String device, int threads) {
     String d = device == null ? "auto" : device.toLowerCase(Locale.ROOT);
     boolean cpu = d.equals("auto") || d.equals("cpu");
-    return select(d, threads, cpu ? probeCpu() : "", cpu ? probeOpenBlas() : "");
+    String cpuWhy = cpu ? probeCpu() : "";
+    // OpenBLAS only where Nabla's kernels are missing (its preset unpacks ~122 MB on first use)
+    return select(d, threads, cpuWhy, cpuWhy.isEmpty() ? "" : probeOpenBlas());
   }
 
   /** The choice itself, given the CPU probes' outcomes ("" = loads). */

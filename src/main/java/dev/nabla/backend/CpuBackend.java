@@ -17,7 +17,9 @@ import org.bytedeco.javacpp.LongPointer;
  * {@code nabla.cpu.gemm} = {@code auto} (default: the sparse walk where a group of rows is less
  * than 85% non-zero), {@code dense} or {@code sparse}; {@code nabla.cpu.isa} = {@code best}
  * (default), {@code avx512}, {@code avx2} or {@code generic} (lowered to what the CPU has). Every
- * mode and instruction set sums each output over k in order, so the modes agree bit for bit.
+ * mode sums each output over k in order, so the modes agree bit for bit up to the sign of a zero
+ * (the generic path, a multiply and an add instead of FMA, has no sparse walk and rounds
+ * differently from the vector paths).
  *
  * <p>Threads: with N > 1, large matmuls are split into N row (or column) blocks and the fused
  * optimizer step into N ranges, run on this backend's own threads ({@link Parallel}). Split
@@ -88,7 +90,8 @@ public final class CpuBackend implements Backend {
   @Override
   public String describe() {
     return "cpu: Nabla's kernels (libnabla_cpu), sgemm " + isa()
-        + (gemmMode == NablaCpu.NABLA_GEMM_AUTO ? " skipping zero inputs"
+        + (isa().equals("generic") ? " (dense walk only)"
+            : gemmMode == NablaCpu.NABLA_GEMM_AUTO ? " skipping zero inputs"
             : gemmMode == NablaCpu.NABLA_GEMM_DENSE ? " (dense walk forced)"
             : " (sparse walk forced)")
         + ", " + threads + " thread" + (threads == 1 ? "" : "s");

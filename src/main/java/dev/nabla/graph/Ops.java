@@ -632,9 +632,9 @@ final class Ops {
         Tensor g = graph.training() && target.requiresGrad ? target.grad : null;
         double sum = be.softmaxXent(input, labels.value, null, g, rows, cols,
             sparse, fromLogits, labelSmoothing, 1f / rows, null);
-        // NaN from a device backend: a device step run keeps the sum in its tally; on the host a
-        // NaN is the loss (a diverged model; TerminateOnNaN must see it)
-        if (!Double.isNaN(sum) || !be.runsStepsOnDevice()) {
+        // in a device step run the sum stays in the run's tally (NaN comes back); otherwise a
+        // NaN is the loss itself (a diverged model: TerminateOnNaN must see it)
+        if (!be.inStepRun()) {
           be.fill(meanInto.value, (float) (sum / rows), 1);
         }
         return;

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The CPU kernels at the seed network's shapes, one call per op: the three sgemms of a training
  * step (forward x W1, the weight gradient x^T dZ, and the small second layer), the fused
  * bias+ReLU, dropout (forward; backward is the same call), softmax cross-entropy, ReLU backward.
- * Batch 32 and 128; OpenBLAS threads as the "threads" parameter.
+ * Batch 32 and 128; the CPU backend's threads as the "threads" parameter (random inputs: the
+ * sgemm's sparse walk does not engage; benchmarks/gemm/run.sh times it on MNIST rows).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -252,6 +252,11 @@ public final class CudaBackend implements Backend {
   }
 
   /** The calling thread's begun, open step run, or null. */
+  @Override
+  public boolean inStepRun() {
+    return current() != null;
+  }
+
   private Run current() {
     Run run = active.get();
     return run != null && run.begun && !run.closed ? run : null;
