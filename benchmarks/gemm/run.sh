@@ -17,11 +17,7 @@ blas=$(find "$root/target/javacpp-cache" "$HOME/.javacpp/cache" -name libopenbla
 images="${NABLA_DATA_DIR:-$HOME/.cache/nabla}/mnist/train-images-idx3-ubyte"
 [ -f "$images" ] || "$root/scripts/fetch-mnist.sh" >/dev/null
 n="$root/native"
-flags="-O3 -fno-math-errno -ffp-contract=off -I$n/include -I$n/cpu"
-g++ $flags -c "$n/cpu/gemm.cpp" -o "$out/gemm.o"
-g++ $flags -mavx512f -mavx512vl -mavx512dq -mavx512bw -mavx2 -mfma -mbmi -mpopcnt \
-  -c "$n/cpu/gemm_avx512.cpp" -o "$out/gemm_avx512.o"
-g++ $flags -mavx2 -mfma -mpopcnt -c "$n/cpu/gemm_avx2.cpp" -o "$out/gemm_avx2.o"
+"$root/benchmarks/gemm/compile-nabla-gemm.sh" "$out"
 cp "$blas" "$out/libopenblas.so.0"
 g++ -O2 -I"$n/include" "$here/gemm_bench.cpp" "$out"/gemm*.o "$out/libopenblas.so.0" \
   -Wl,-rpath,"$out" -o "$out/gemm_bench"

@@ -34,11 +34,7 @@ ln -s libdnnl.so.3 "$lib/libdnnl.so"
 images="${NABLA_DATA_DIR:-$HOME/.cache/nabla}/mnist/train-images-idx3-ubyte"
 [ -f "$images" ] || "$root/scripts/fetch-mnist.sh" >/dev/null
 n="$root/native"
-flags="-O3 -fno-math-errno -ffp-contract=off -I$n/include -I$n/cpu"
-g++ $flags -c "$n/cpu/gemm.cpp" -o "$out/gemm.o"
-g++ $flags -mavx512f -mavx512vl -mavx512dq -mavx512bw -mavx2 -mfma -mbmi -mpopcnt \
-  -c "$n/cpu/gemm_avx512.cpp" -o "$out/gemm_avx512.o"
-g++ $flags -mavx2 -mfma -mpopcnt -c "$n/cpu/gemm_avx2.cpp" -o "$out/gemm_avx2.o"
+"$root/benchmarks/gemm/compile-nabla-gemm.sh" "$out"
 g++ -O2 -std=c++17 -I"$n/include" -I"$lib/include" "$here/onednn_bench.cpp" "$out"/gemm*.o \
   -L"$lib" -ldnnl "$lib/libgomp.so.1" -Wl,-rpath,"$lib" -o "$out/onednn_bench"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
