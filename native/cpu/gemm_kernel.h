@@ -13,15 +13,15 @@
 // b, so skipping those p changes nothing: dense and sparse give the same bits (up to the sign of
 // a zero sum). 0 * Inf is NaN, though: so that a diverged model's NaNs still show (Keras's
 // TerminateOnNaN relies on it), a B holding an Inf or NaN anywhere takes the dense walk (one scan
-// of B per call, ~2 us for a 784 x 128 B in L2; A's own NaNs count as non-zero and are kept). The
+// of B per call that would walk a list: its cost was within the noise of the 784 x 128 timings;
+// A's own NaNs count as non-zero and are kept). The
 // list is built per group from A's values, so the choice is made per batch, per group of rows.
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-#ifndef NABLA_PREFETCH_ROWS
-#define NABLA_PREFETCH_ROWS 6
-#endif
-constexpr int64_t kPrefetchRows = NABLA_PREFETCH_ROWS;  // how far ahead the sparse walk prefetches B
+// How far ahead the sparse walk prefetches listed B rows (3, 6 and 10 measured alike, ~7% faster
+// than none at batch 128; benchmarks/NOTES.md).
+constexpr int64_t kPrefetchRows = 6;
 
 template <class V, int G, int NV, bool TA, bool LIST>
 inline void tile(const GemmArgs &g, int64_t i0, int64_t j0, typename V::M last, const int32_t *list,
